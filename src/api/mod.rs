@@ -1,0 +1,171 @@
+//! The one route table, and thin handlers: extract → one service call → response.
+//!
+//! `route_table()` is the single list the app registers from and the OpenAPI test reads, so
+//! `openapi.yaml` and the running routes cannot drift apart unnoticed. Every error, including
+//! unknown routes, wrong methods, malformed or oversized JSON, is problem+json.
+
+pub mod admin;
+pub mod auth;
+pub mod me;
+pub mod ops;
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, Route, web};
+use serde::Serialize;
+
+use crate::error::AppError;
+
+/// Largest JSON body accepted (actix's default is 2 MiB; nothing here needs more than a few KiB).
+pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
+
+/// One route: method, path (actix and OpenAPI share the `{param}` syntax) and handler.
+pub struct RouteDef {
+    pub method: Method,
+    pub path: &'static str,
+    pub route: Route,
+}
+
+fn r(method: Method, path: &'static str, route: Route) -> RouteDef {
+    RouteDef {
+        method,
+        path,
+        route,
+    }
+}
+
+/// Every route the service serves.
+pub fn route_table() -> Vec<RouteDef> {
+    use web::{delete, get, patch, post, put};
+    let _ = delete;
+    vec![
+        r(Method::GET, "/healthz", get().to(ops::healthz)),
+        r(Method::GET, "/readyz", get().to(ops::readyz)),
+        r(Method::GET, "/metrics", get().to(ops::metrics)),
+        r(
+            Method::POST,
+            "/api/v1/auth/register",
+            post().to(auth::register),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/auth/verify-email",
+            post().to(auth::verify_email),
+        ),
+        r(Method::POST, "/api/v1/auth/login", post().to(auth::login)),
+        r(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            post().to(auth::refresh),
+        ),
+        r(Method::POST, "/api/v1/auth/logout", post().to(auth::logout)),
+        r(
+            Method::POST,
+            "/api/v1/auth/password-reset",
+            post().to(auth::password_reset),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/auth/password-reset/confirm",
+            post().to(auth::password_reset_confirm),
+        ),
+        r(Method::GET, "/api/v1/me", get().to(me::get_me)),
+        r(Method::PATCH, "/api/v1/me", patch().to(me::patch_me)),
+        r(
+            Method::POST,
+            "/api/v1/me/password",
+            post().to(me::change_password),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/admin/users/{id}/role",
+            put().to(admin::put_user_role),
+        ),
+    ]
+}
+
+/// `(METHOD, path)` of every route, for tests and docs.
+pub fn route_list() -> Vec<(String, String)> {
+    route_table()
+        .into_iter()
+        .map(|d| (d.method.to_string(), d.path.to_string()))
+        .collect()
+}
+
+/// Registers the table, one resource per path, each answering 405 to other methods.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut by_path: Vec<(&'static str, Vec<Route>)> = Vec::new();
+    for d in route_table() {
+        match by_path.iter_mut().find(|(p, _)| *p == d.path) {
+            Some((_, routes)) => routes.push(d.route),
+            None => by_path.push((d.path, vec![d.route])),
+        }
+    }
+    for (path, routes) in by_path {
+        let mut res = web::resource(path);
+        for route in routes {
+            res = res.route(route);
+        }
+        cfg.service(res.default_service(web::to(method_not_allowed)));
+    }
+    cfg.app_data(json_config())
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error));
+}
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_JSON_BODY_BYTES)
+        .error_handler(json_error)
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let e = match err {
+        JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            AppError::PayloadTooLarge
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => AppError::validation(
+            "invalid_body",
+            format!("The body does not fit this route: {e}"),
+        ),
+        JsonPayloadError::Deserialize(e) => {
+            AppError::bad_request("malformed_json", format!("The body is not valid JSON: {e}"))
+        }
+        JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => {
+            AppError::PayloadTooLarge
+        }
+        _ => AppError::bad_request("malformed_body", "The body could not be read."),
+    };
+    e.into()
+}
+
+fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::NotFound.into()
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::bad_request(
+        "invalid_query",
+        format!("The query string is not valid: {err}"),
+    )
+    .into()
+}
+
+/// Unknown route.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Known route, other method.
+pub async fn method_not_allowed() -> Result<HttpResponse, AppError> {
+    Err(AppError::MethodNotAllowed)
+}
+
+/// A JSON response with an explicit charset.
+pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Result<HttpResponse, AppError> {
+    let text = serde_json::to_string(body).map_err(AppError::internal)?;
+    Ok(HttpResponse::build(status)
+        .content_type("application/json; charset=utf-8")
+        .body(text))
+}

@@ -1,0 +1,50 @@
+//! The append-only `audit_log` (a trigger refuses UPDATE and DELETE). Rows hold ids, action
+//! names and the actor's stated reason: never emails, names, bodies or health data.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::audit_log;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = audit_log)]
+pub struct AuditEntry {
+    pub id: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<String>,
+    pub reason: Option<String>,
+    pub details: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct NewAuditEntry<'a> {
+    pub id: &'a str,
+    pub actor_id: Option<&'a str>,
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub details: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewAuditEntry<'_>) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(new)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Entries about one target, newest first.
+pub fn for_target(conn: &mut DbConn, target_id: &str) -> QueryResult<Vec<AuditEntry>> {
+    audit_log::table
+        .filter(audit_log::target_id.eq(target_id))
+        .order((audit_log::created_at.desc(), audit_log::id.desc()))
+        .select(AuditEntry::as_select())
+        .load(conn)
+}

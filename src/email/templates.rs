@@ -1,0 +1,96 @@
+//! The text of every email. Plain words, no tracking, links built from `KINDRED_PUBLIC_URL`
+//! (never from a request's Host header). Display names are the member's own pseudonym.
+
+use super::Mail;
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+const SIGNOFF: &str = "With warmth,\nThe Kindred team\n\nKindred is a peer support community. It is not a crisis service: if you are in danger, call 999; for urgent mental health help call NHS 111 and choose option 2; Samaritans are free on 116 123, any time.";
+
+pub fn verify_email(to: &str, display_name: &str, public_url: &str, token: &str) -> Mail {
+    let link = format!("{public_url}/verify-email?token={token}");
+    let text = format!(
+        "Hello {display_name},\n\nWelcome to Kindred. Please confirm this is your email address by opening this link within 24 hours:\n\n{link}\n\nIf you did not create an account, you can ignore this email.\n\n{SIGNOFF}\n"
+    );
+    let html = format!(
+        "<p>Hello {name},</p><p>Welcome to Kindred. Please confirm this is your email address by opening this link within 24 hours:</p><p><a href=\"{link}\">Confirm my email address</a></p><p>If you did not create an account, you can ignore this email.</p>",
+        name = html_escape(display_name),
+    );
+    Mail {
+        kind: "verify_email",
+        to: to.to_string(),
+        subject: "Confirm your email address for Kindred".into(),
+        text,
+        html: Some(html),
+    }
+}
+
+pub fn already_registered(to: &str, public_url: &str) -> Mail {
+    let text = format!(
+        "Hello,\n\nSomeone, perhaps you, tried to create a Kindred account with this email address. You already have an account, so nothing was changed.\n\nIf you have forgotten your password, you can set a new one here:\n\n{public_url}/reset-password\n\nIf it was not you, you can ignore this email; your account is safe.\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "already_registered",
+        to: to.to_string(),
+        subject: "Someone tried to register with your email address".into(),
+        text,
+        html: None,
+    }
+}
+
+pub fn password_reset(to: &str, public_url: &str, token: &str) -> Mail {
+    let text = format!(
+        "Hello,\n\nWe received a request to reset the password of your Kindred account. Open this link within 1 hour to choose a new one:\n\n{public_url}/reset-password?token={token}\n\nThe link works once. If you did not ask for this, ignore this email: your password stays as it is.\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "password_reset",
+        to: to.to_string(),
+        subject: "Reset your Kindred password".into(),
+        text,
+        html: None,
+    }
+}
+
+pub fn password_changed(to: &str, public_url: &str) -> Mail {
+    let text = format!(
+        "Hello,\n\nThe password of your Kindred account was just changed, and your other devices were signed out.\n\nIf this was not you, reset your password now and tell us:\n\n{public_url}/reset-password\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "password_changed",
+        to: to.to_string(),
+        subject: "Your Kindred password was changed".into(),
+        text,
+        html: None,
+    }
+}
+
+pub fn session_revoked_after_reuse(to: &str, public_url: &str) -> Mail {
+    let text = format!(
+        "Hello,\n\nA sign-in token of your Kindred account was used twice, which can mean someone copied it. To be safe we signed that device out.\n\nIf you did not expect this, change your password:\n\n{public_url}/reset-password\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "session_revoked",
+        to: to.to_string(),
+        subject: "We signed one of your devices out of Kindred".into(),
+        text,
+        html: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_escaped_in_html() {
+        let m = verify_email("a@example.org", "<b>x</b>", "http://h", "T");
+        assert!(m.html.unwrap().contains("&lt;b&gt;x&lt;/b&gt;"));
+        assert!(m.text.contains("http://h/verify-email?token=T"));
+    }
+}

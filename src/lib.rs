@@ -1,0 +1,20 @@
+//! Kindred: the backend of a peer support community for people living with long-term health
+//! conditions. It matches people by condition and lived experience into one-to-one, paired or
+//! small-group support, runs those conversations as realtime rooms, and gives volunteers and
+//! moderators what they need to keep everyone safe.
+//!
+//! Layout (dependencies point inward): `api` → feature services (`auth`, `email`) → `db` and
+//! `domain`. See `STYLE.md` in the shared docs and the README.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod metrics;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,182 @@
+//! Prometheus metrics in text exposition format, kept by hand: a request counter by route
+//! pattern, method and status, a latency histogram per route, mail counters, and gauges read
+//! at scrape time (pool, outbox backlog). Labels are route *patterns*, never concrete paths,
+//! so ids do not explode the series count or reach the metrics store.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Histogram bucket upper bounds, in seconds.
+pub const LATENCY_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+#[derive(Default)]
+struct Histogram {
+    buckets: Vec<u64>,
+    sum: f64,
+    count: u64,
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    latency: Mutex<BTreeMap<String, Histogram>>,
+    mail_sent: AtomicU64,
+    mail_failed: AtomicU64,
+}
+
+/// Values read at scrape time.
+pub struct Gauges {
+    pub pool_connections: u32,
+    pub pool_idle: u32,
+    pub pool_max: u32,
+    pub outbox_backlog: Option<i64>,
+}
+
+impl Metrics {
+    pub fn observe_request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+        {
+            let mut m = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+            *m.entry((route.to_string(), method.to_string(), status))
+                .or_default() += 1;
+        }
+        let secs = elapsed.as_secs_f64();
+        let mut h = self.latency.lock().unwrap_or_else(|e| e.into_inner());
+        let hist = h.entry(route.to_string()).or_insert_with(|| Histogram {
+            buckets: vec![0; LATENCY_BUCKETS.len()],
+            ..Histogram::default()
+        });
+        for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
+            if secs <= *le {
+                hist.buckets[i] += 1;
+            }
+        }
+        hist.sum += secs;
+        hist.count += 1;
+    }
+
+    pub fn mail_sent(&self) {
+        self.mail_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn mail_failed(&self) {
+        self.mail_failed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn render(&self, g: &Gauges) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP kindred_http_requests_total HTTP requests by route pattern, method and status.\n# TYPE kindred_http_requests_total counter\n");
+        for ((route, method, status), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "kindred_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
+                escape(route),
+                escape(method)
+            );
+        }
+        out.push_str("# HELP kindred_http_request_duration_seconds Request latency by route pattern.\n# TYPE kindred_http_request_duration_seconds histogram\n");
+        for (route, h) in self
+            .latency
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let r = escape(route);
+            for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "kindred_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"{le}\"}} {}",
+                    h.buckets[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "kindred_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "kindred_http_request_duration_seconds_sum{{route=\"{r}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "kindred_http_request_duration_seconds_count{{route=\"{r}\"}} {}",
+                h.count
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP kindred_db_pool_connections Open database connections.\n# TYPE kindred_db_pool_connections gauge\nkindred_db_pool_connections {}",
+            g.pool_connections
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kindred_db_pool_idle_connections Idle database connections.\n# TYPE kindred_db_pool_idle_connections gauge\nkindred_db_pool_idle_connections {}",
+            g.pool_idle
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kindred_db_pool_max_connections Pool size limit.\n# TYPE kindred_db_pool_max_connections gauge\nkindred_db_pool_max_connections {}",
+            g.pool_max
+        );
+        if let Some(b) = g.outbox_backlog {
+            let _ = writeln!(
+                out,
+                "# HELP kindred_outbox_backlog Emails queued and not yet delivered.\n# TYPE kindred_outbox_backlog gauge\nkindred_outbox_backlog {b}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP kindred_mail_sent_total Emails delivered to the SMTP server.\n# TYPE kindred_mail_sent_total counter\nkindred_mail_sent_total {}",
+            self.mail_sent.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kindred_mail_failed_total Emails given up on.\n# TYPE kindred_mail_failed_total counter\nkindred_mail_failed_total {}",
+            self.mail_failed.load(Ordering::Relaxed)
+        );
+        out
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_cumulative_buckets() {
+        let m = Metrics::default();
+        m.observe_request("/api/v1/me", "GET", 200, Duration::from_millis(3));
+        m.observe_request("/api/v1/me", "GET", 200, Duration::from_millis(30));
+        let text = m.render(&Gauges {
+            pool_connections: 2,
+            pool_idle: 1,
+            pool_max: 16,
+            outbox_backlog: Some(4),
+        });
+        assert!(text.contains(
+            "kindred_http_requests_total{route=\"/api/v1/me\",method=\"GET\",status=\"200\"} 2"
+        ));
+        assert!(text.contains(
+            "kindred_http_request_duration_seconds_bucket{route=\"/api/v1/me\",le=\"0.005\"} 1"
+        ));
+        assert!(text.contains(
+            "kindred_http_request_duration_seconds_bucket{route=\"/api/v1/me\",le=\"0.05\"} 2"
+        ));
+        assert!(text.contains("kindred_outbox_backlog 4"));
+    }
+}

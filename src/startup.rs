@@ -1,0 +1,247 @@
+//! Building and running the application: pools, migrations, hasher, workers, the HTTP server
+//! on its own listener (port 0 in tests), and graceful shutdown: on SIGTERM or SIGINT the
+//! server stops accepting, in-flight requests get `shutdown_timeout` to finish, then the
+//! workers flush and stop.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpServer, web};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::tokens::TokenKeys;
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::{ConfigError, Settings};
+use crate::db::{Db, DbError, migrations};
+use crate::email::worker::OutboxWorker;
+use crate::metrics::Metrics;
+use crate::state::{AppState, Limiters};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("could not listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+    shutdown: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+/// Opens the database and applies migrations (blocking; used by `migrate` and at start).
+pub fn open_database(settings: &Settings) -> Result<(Db, usize), DbError> {
+    let db = Db::connect(&settings.database_url, settings.db_pool_size)?;
+    let mut conn = db
+        .get_blocking()
+        .map_err(|e| DbError::Migrations(e.to_string()))?;
+    let applied = migrations::run(&mut conn)?;
+    Ok((db, applied))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: SharedClock,
+    ) -> Result<Self, StartupError> {
+        settings.self_check()?;
+        let settings = Arc::new(settings);
+        let s = settings.clone();
+        let (db, applied) = tokio::task::spawn_blocking(move || open_database(&s))
+            .await
+            .map_err(|e| StartupError::Other(e.to_string()))??;
+        tracing::info!(
+            backend = db.backend(),
+            migrations_applied = applied,
+            "database ready"
+        );
+        let (params, slots) = (settings.password_params, settings.max_concurrent_hashes);
+        let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(params, slots))
+            .await
+            .map_err(|e| StartupError::Other(e.to_string()))?
+            .map_err(|e| StartupError::Other(format!("password hashing: {e}")))?;
+        let state = AppState {
+            tokens: Arc::new(TokenKeys::new(&settings.jwt_secret, &settings.public_url)),
+            limits: Arc::new(Limiters::new(&settings.rate_limits)),
+            hasher: Arc::new(hasher),
+            metrics: Arc::new(Metrics::default()),
+            mail_wakeup: Arc::new(Notify::new()),
+            db,
+            clock,
+            settings: settings.clone(),
+        };
+
+        let listener = TcpListener::bind(settings.bind)
+            .map_err(|e| StartupError::Bind(settings.bind.to_string(), e))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| StartupError::Bind(settings.bind.to_string(), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Bind(settings.bind.to_string(), e))?
+            .port();
+
+        let data = web::Data::new(state.clone());
+        let mut server = HttpServer::new(move || {
+            let metrics = data.metrics.clone();
+            App::new()
+                .app_data(data.clone())
+                .configure(crate::api::configure)
+                .default_service(web::to(crate::api::not_found))
+                .wrap(security_headers())
+                .wrap_fn(move |req, srv| {
+                    let started = Instant::now();
+                    let route = req
+                        .match_pattern()
+                        .unwrap_or_else(|| "unmatched".to_string());
+                    let method = req.method().to_string();
+                    let metrics = metrics.clone();
+                    let fut = srv.call(req);
+                    async move {
+                        let res = fut.await?;
+                        let status = res.status().as_u16();
+                        let elapsed = started.elapsed();
+                        metrics.observe_request(&route, &method, status, elapsed);
+                        tracing::info!(
+                            target: "kindred::http",
+                            method = %method,
+                            route = %route,
+                            status,
+                            elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+                            "request"
+                        );
+                        Ok(res)
+                    }
+                })
+        })
+        .listen(listener)
+        .map_err(|e| StartupError::Bind(settings.bind.to_string(), e))?
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
+        if let Some(n) = settings.http_workers {
+            server = server.workers(n);
+        }
+        let server = server.run();
+
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let worker = OutboxWorker::new(
+            state.db.clone(),
+            state.clock.clone(),
+            settings.smtp_url.as_deref(),
+            &settings.mail_from,
+            state.mail_wakeup.clone(),
+            settings.outbox_poll_interval,
+            state.metrics.clone(),
+        )
+        .map_err(StartupError::Other)?;
+        let workers = vec![tokio::spawn(worker.run(shutdown_rx))];
+        tracing::info!(
+            port,
+            smtp = settings.smtp_url.is_some(),
+            "kindred listening"
+        );
+        Ok(Application {
+            port,
+            server,
+            state,
+            shutdown,
+            workers,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle that stops the server (tests use it; signals use it in `run_until_stopped`).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// A sender that tells the workers to flush and stop.
+    pub fn worker_shutdown(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+
+    /// Serves until a stop (signal or handle), then stops the workers.
+    pub async fn run_until_stopped(self, listen_for_signals: bool) -> std::io::Result<()> {
+        if listen_for_signals {
+            let handle = self.server.handle();
+            tokio::spawn(async move {
+                wait_for_signal().await;
+                tracing::info!("shutdown signal received; finishing in-flight requests");
+                handle.stop(true).await;
+            });
+        }
+        let result = self.server.await;
+        let _ = self.shutdown.send(true);
+        for w in self.workers {
+            if let Err(e) = w.await {
+                tracing::error!(error = %e, "worker ended abnormally");
+            }
+        }
+        tracing::info!("stopped");
+        result
+    }
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+        .add(("Cache-Control", "no-store"))
+        .add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
