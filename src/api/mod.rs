@@ -36,8 +36,7 @@ fn r(method: Method, path: &'static str, route: Route) -> RouteDef {
 
 /// Every route the service serves.
 pub fn route_table() -> Vec<RouteDef> {
-    use web::{delete, get, patch, post, put};
-    let _ = delete;
+    use web::{get, patch, post, put};
     vec![
         r(Method::GET, "/healthz", get().to(ops::healthz)),
         r(Method::GET, "/readyz", get().to(ops::readyz)),

@@ -273,8 +273,12 @@ pub async fn register(
 
 /// `POST /auth/verify-email`.
 pub async fn verify_email(state: &AppState, token: &str) -> Result<UserSummary, AppError> {
-    let invalid =
-        || AppError::invalid_token("invalid_token", "This link is invalid, used or expired.");
+    let invalid = || {
+        AppError::invalid_token(
+            "invalid_email_token",
+            "This link is invalid, used or expired.",
+        )
+    };
     if !tokens::looks_like_opaque_token(token) {
         return Err(invalid());
     }
@@ -416,8 +420,23 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<LoginResponse, App
                 let Some(session) = sessions::find(c, &t.session_id)? else {
                     return Ok(RefreshOutcome::Invalid("invalid_refresh_token"));
                 };
-                if refresh_tokens::spend(c, &t.id, now)? == 0 {
-                    // Already used: whoever holds the newer token may be an attacker. End it all.
+                // Every check that can fail comes before the token is spent, so a refused
+                // refresh leaves the token as it was (a retry is not mistaken for a reuse).
+                if t.used_at.is_none() {
+                    if session.revoked_at.is_some() || session.expires_at <= now {
+                        return Ok(RefreshOutcome::Invalid("session_revoked"));
+                    }
+                    if t.expires_at <= now {
+                        return Ok(RefreshOutcome::Invalid("refresh_token_expired"));
+                    }
+                }
+                let user = users::find(c, &session.user_id)?;
+                if user.as_ref().is_none_or(|u| u.status != STATUS_ACTIVE) {
+                    return Ok(RefreshOutcome::Invalid("account_disabled"));
+                }
+                // Spent already, or spent by a concurrent request a moment ago: a reuse.
+                if t.used_at.is_some() || refresh_tokens::spend(c, &t.id, now)? == 0 {
+                    // Whoever holds the newer token may be an attacker. End the whole family.
                     if sessions::revoke(c, &session.id, "refresh_token_reused", now)? == 1 {
                         audit::insert(
                             c,
@@ -433,7 +452,7 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<LoginResponse, App
                                 created_at: now,
                             },
                         )?;
-                        if let Some(u) = users::find(c, &session.user_id)?
+                        if let Some(u) = &user
                             && let Some(addr) = &u.email
                         {
                             let mail = templates::session_revoked_after_reuse(addr, &public_url);
@@ -445,18 +464,9 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<LoginResponse, App
                         session_id: session.id,
                     });
                 }
-                if session.revoked_at.is_some() || session.expires_at <= now {
-                    return Ok(RefreshOutcome::Invalid("session_revoked"));
-                }
-                if t.expires_at <= now {
-                    return Ok(RefreshOutcome::Invalid("refresh_token_expired"));
-                }
-                let Some(user) = users::find(c, &session.user_id)? else {
+                let Some(user) = user else {
                     return Ok(RefreshOutcome::Invalid("invalid_refresh_token"));
                 };
-                if user.status != STATUS_ACTIVE {
-                    return Ok(RefreshOutcome::Invalid("account_disabled"));
-                }
                 let refresh = add_refresh_token(c, &session.id, now, session.expires_at)?;
                 sessions::touch(c, &session.id, now)?;
                 Ok(RefreshOutcome::Rotated {
@@ -566,13 +576,29 @@ pub async fn confirm_password_reset(
     password: &str,
 ) -> Result<(), AppError> {
     let password = field(Password::new_secret(password))?;
-    let invalid =
-        || AppError::invalid_token("invalid_token", "This link is invalid, used or expired.");
+    let invalid = || {
+        AppError::invalid_token(
+            "invalid_email_token",
+            "This link is invalid, used or expired.",
+        )
+    };
     if !tokens::looks_like_opaque_token(token) {
         return Err(invalid());
     }
-    let new_hash = state.hasher.hash(password).await?;
     let hash = tokens::hash_token(token);
+    // Look before hashing, so junk tokens cost a lookup, not an Argon2 run.
+    let (h, now) = (hash.clone(), state.clock.now_naive());
+    let live = state
+        .db
+        .run(move |c| {
+            Ok(email_tokens::find_by_hash(c, &h, PURPOSE_RESET)?
+                .is_some_and(|t| t.used_at.is_none() && t.expires_at > now))
+        })
+        .await?;
+    if !live {
+        return Err(invalid());
+    }
+    let new_hash = state.hasher.hash(password).await?;
     let now = state.clock.now_naive();
     let public_url = state.settings.public_url.clone();
     let user_id = state
@@ -622,7 +648,8 @@ pub async fn change_password(
         .db
         .run(move |c| users::find(c, &id)?.ok_or(AppError::NotFound))
         .await?;
-    let account_key = user.email_key.clone().unwrap_or_else(|| user.id.clone());
+    // Its own key: failed logins by others against this email must not block the owner here.
+    let account_key = format!("reauth:{}", user.id);
     state
         .limits
         .login_account
@@ -764,7 +791,10 @@ pub async fn set_role(
                 if target.role == role.as_str() {
                     return Ok(target);
                 }
-                if target.role == Role::Admin.as_str() && users::count_active_admins(c)? <= 1 {
+                if target.role == Role::Admin.as_str()
+                    && target.status == STATUS_ACTIVE
+                    && users::count_active_admins(c)? <= 1
+                {
                     return Err(AppError::conflict(
                         "last_admin",
                         "This is the last admin; make someone else admin first.",

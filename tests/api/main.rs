@@ -1,0 +1,16 @@
+//! The one integration test binary. Every test runs against the real application on port 0,
+//! a fresh database per test (SQLite always; PostgreSQL when `TEST_DATABASE_URL` is set), a
+//! real SMTP server and real HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod accounts;
+mod admin;
+mod attacks;
+mod cli;
+mod mail;
+mod openapi;
+mod ops;
+mod sessions;
