@@ -15,6 +15,7 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod metrics;
+pub mod profiles;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

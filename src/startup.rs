@@ -20,6 +20,7 @@ use crate::config::{ConfigError, Settings};
 use crate::db::{Db, DbError, migrations};
 use crate::email::worker::OutboxWorker;
 use crate::metrics::Metrics;
+use crate::profiles::vocab::Vocabulary;
 use crate::state::{AppState, Limiters};
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +73,15 @@ impl Application {
             migrations_applied = applied,
             "database ready"
         );
+        let vocab_db = db.clone();
+        let vocab = tokio::task::spawn_blocking(move || -> Result<Vocabulary, String> {
+            let mut c = vocab_db.get_blocking().map_err(|e| e.to_string())?;
+            let rows = crate::db::vocab::load(&mut c).map_err(|e| e.to_string())?;
+            Vocabulary::build(rows).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| StartupError::Other(e.to_string()))?
+        .map_err(|e| StartupError::Other(format!("vocabularies: {e}")))?;
         let (params, slots) = (settings.password_params, settings.max_concurrent_hashes);
         let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(params, slots))
             .await
@@ -82,6 +92,7 @@ impl Application {
             limits: Arc::new(Limiters::new(&settings.rate_limits)),
             hasher: Arc::new(hasher),
             metrics: Arc::new(Metrics::default()),
+            vocab: Arc::new(vocab),
             mail_wakeup: Arc::new(Notify::new()),
             db,
             clock,

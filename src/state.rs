@@ -11,6 +11,7 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::metrics::Metrics;
+use crate::profiles::vocab::Vocabulary;
 
 /// The brute-force limiters (see `config::RateLimits`).
 pub struct Limiters {
@@ -40,6 +41,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub limits: Arc<Limiters>,
     pub metrics: Arc<Metrics>,
+    /// The seeded vocabularies, loaded at start.
+    pub vocab: Arc<Vocabulary>,
     /// Poked after a commit that queued mail, so the worker sends at once.
     pub mail_wakeup: Arc<Notify>,
 }

@@ -1,4 +1,4 @@
-//! `/api/v1/me`: the signed-in account.
+//! `/api/v1/me`: the signed-in account, its profile, conditions, lived experience, check-ins.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -8,13 +8,9 @@ use super::json;
 use crate::auth::AuthUser;
 use crate::auth::service;
 use crate::error::AppError;
+use crate::profiles::model::ProfilePatch;
+use crate::profiles::service::{self as profiles, ConditionIn};
 use crate::state::AppState;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PatchMeRequest {
-    pub display_name: Option<String>,
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,20 +19,25 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInRequest {
+    pub answers: Vec<Option<i64>>,
+}
+
 pub async fn get_me(state: web::Data<AppState>, who: AuthUser) -> Result<HttpResponse, AppError> {
-    json(StatusCode::OK, &service::get_me(&state, &who).await?)
+    json(StatusCode::OK, &profiles::get_me(&state, &who).await?)
 }
 
 pub async fn patch_me(
     state: web::Data<AppState>,
     who: AuthUser,
-    body: web::Json<PatchMeRequest>,
+    body: web::Json<ProfilePatch>,
 ) -> Result<HttpResponse, AppError> {
-    let me = match &body.display_name {
-        Some(name) => service::rename(&state, &who, name).await?,
-        None => service::get_me(&state, &who).await?,
-    };
-    json(StatusCode::OK, &me)
+    json(
+        StatusCode::OK,
+        &profiles::patch_me(&state, &who, body.into_inner()).await?,
+    )
 }
 
 pub async fn change_password(
@@ -45,5 +46,72 @@ pub async fn change_password(
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, AppError> {
     service::change_password(&state, &who, &body.current_password, &body.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn put_conditions(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    body: web::Json<Vec<ConditionIn>>,
+) -> Result<HttpResponse, AppError> {
+    let list = profiles::put_conditions(&state, &who, body.into_inner()).await?;
+    json(StatusCode::OK, &serde_json::json!({"conditions": list}))
+}
+
+pub async fn put_experiences(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    body: web::Json<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
+    let list = profiles::put_experiences(&state, &who, body.into_inner()).await?;
+    json(StatusCode::OK, &serde_json::json!({"experiences": list}))
+}
+
+pub async fn post_check_in(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    body: web::Json<CheckInRequest>,
+) -> Result<HttpResponse, AppError> {
+    let view = profiles::post_check_in(&state, &who, body.into_inner().answers).await?;
+    json(StatusCode::CREATED, &view)
+}
+
+pub async fn list_check_ins(
+    state: web::Data<AppState>,
+    who: AuthUser,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::OK,
+        &profiles::list_check_ins(&state, &who).await?,
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    pub password: String,
+}
+
+pub async fn export_me(
+    state: web::Data<AppState>,
+    who: AuthUser,
+) -> Result<HttpResponse, AppError> {
+    let doc = crate::profiles::export::export(&state, &who).await?;
+    let mut resp = json(StatusCode::OK, &doc)?;
+    resp.headers_mut().insert(
+        actix_web::http::header::CONTENT_DISPOSITION,
+        actix_web::http::header::HeaderValue::from_static(
+            "attachment; filename=\"kindred-export.json\"",
+        ),
+    );
+    Ok(resp)
+}
+
+pub async fn delete_me(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    body: web::Json<EraseRequest>,
+) -> Result<HttpResponse, AppError> {
+    crate::profiles::erasure::erase(&state, &who, &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,8 @@ pub mod admin;
 pub mod auth;
 pub mod me;
 pub mod ops;
+pub mod vocab;
+pub mod volunteers;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{Method, StatusCode};
@@ -36,7 +38,7 @@ fn r(method: Method, path: &'static str, route: Route) -> RouteDef {
 
 /// Every route the service serves.
 pub fn route_table() -> Vec<RouteDef> {
-    use web::{get, patch, post, put};
+    use web::{delete, get, patch, post, put};
     vec![
         r(Method::GET, "/healthz", get().to(ops::healthz)),
         r(Method::GET, "/readyz", get().to(ops::readyz)),
@@ -70,10 +72,77 @@ pub fn route_table() -> Vec<RouteDef> {
         ),
         r(Method::GET, "/api/v1/me", get().to(me::get_me)),
         r(Method::PATCH, "/api/v1/me", patch().to(me::patch_me)),
+        r(Method::DELETE, "/api/v1/me", delete().to(me::delete_me)),
         r(
             Method::POST,
             "/api/v1/me/password",
             post().to(me::change_password),
+        ),
+        r(Method::GET, "/api/v1/me/export", get().to(me::export_me)),
+        r(
+            Method::PUT,
+            "/api/v1/me/conditions",
+            put().to(me::put_conditions),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/me/experiences",
+            put().to(me::put_experiences),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/me/check-ins",
+            get().to(me::list_check_ins),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/me/check-ins",
+            post().to(me::post_check_in),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/me/volunteer",
+            put().to(volunteers::put_my_volunteer),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/conditions",
+            get().to(vocab::list_conditions),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/experiences",
+            get().to(vocab::list_experiences),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/check-in-instrument",
+            get().to(vocab::get_check_in_instrument),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/volunteer-applications",
+            post().to(volunteers::post_volunteer_application),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/volunteer-applications/mine",
+            get().to(volunteers::list_my_volunteer_applications),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/moderation/volunteer-applications",
+            get().to(volunteers::list_volunteer_applications),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/volunteer-applications/{id}/approve",
+            post().to(volunteers::approve_volunteer_application),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/volunteer-applications/{id}/reject",
+            post().to(volunteers::reject_volunteer_application),
         ),
         r(
             Method::PUT,

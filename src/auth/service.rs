@@ -57,23 +57,6 @@ impl From<&User> for UserSummary {
     }
 }
 
-/// `GET /me`: the summary plus the owner's own email and dates.
-#[derive(Debug, Clone, Serialize)]
-pub struct Me {
-    #[serde(flatten)]
-    pub user: UserSummary,
-    pub email: Option<String>,
-    pub created_at: String,
-    /// What the account may not do yet, with the reason (e.g. `email_not_verified`).
-    pub restrictions: Vec<Restriction>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Restriction {
-    pub action: &'static str,
-    pub reason: &'static str,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct LoginResponse {
     pub access_token: String,
@@ -101,11 +84,6 @@ fn is_unique_violation(e: &diesel::result::Error) -> bool {
         e,
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
-}
-
-fn ts(t: NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Issues a one-time email token for `user_id`; returns the raw token for the link.
@@ -695,66 +673,6 @@ pub async fn change_password(
     tracing::info!(event = "password_changed", user_id = %who.id, "password changed; other sessions revoked");
     state.mail_wakeup.notify_one();
     Ok(())
-}
-
-fn me_from(user: &User) -> Me {
-    let mut restrictions = Vec::new();
-    if user.email_verified_at.is_none() {
-        for action in ["request_match", "join_rooms", "apply_to_volunteer"] {
-            restrictions.push(Restriction {
-                action,
-                reason: "email_not_verified",
-            });
-        }
-    }
-    Me {
-        user: UserSummary::from(user),
-        email: user.email.clone(),
-        created_at: ts(user.created_at),
-        restrictions,
-    }
-}
-
-/// `GET /me`.
-pub async fn get_me(state: &AppState, who: &AuthUser) -> Result<Me, AppError> {
-    let id = who.id.clone();
-    let user = state
-        .db
-        .run(move |c| users::find(c, &id)?.ok_or(AppError::NotFound))
-        .await?;
-    Ok(me_from(&user))
-}
-
-/// `PATCH /me` with a new display name.
-pub async fn rename(state: &AppState, who: &AuthUser, display_name: &str) -> Result<Me, AppError> {
-    let name = field(DisplayName::parse(display_name))?;
-    let id = who.id.clone();
-    let now = state.clock.now_naive();
-    let user = state
-        .db
-        .run(move |c| {
-            write_tx(c, |c| -> Result<User, AppError> {
-                if users::display_name_taken(c, name.key(), Some(&id))? {
-                    return Err(AppError::conflict(
-                        "display_name_taken",
-                        "That display name is taken; choose another.",
-                    ));
-                }
-                users::set_display_name(c, &id, name.as_str(), name.key(), now).map_err(|e| {
-                    if is_unique_violation(&e) {
-                        AppError::conflict(
-                            "display_name_taken",
-                            "That display name is taken; choose another.",
-                        )
-                    } else {
-                        e.into()
-                    }
-                })?;
-                users::find(c, &id)?.ok_or(AppError::NotFound)
-            })
-        })
-        .await?;
-    Ok(me_from(&user))
 }
 
 /// `PUT /admin/users/{id}/role`. Audited in the same transaction; the last admin stays.

@@ -48,3 +48,16 @@ pub fn for_target(conn: &mut DbConn, target_id: &str) -> QueryResult<Vec<AuditEn
         .select(AuditEntry::as_select())
         .load(conn)
 }
+
+/// Entries by or about a user, oldest first (export).
+pub fn involving(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<AuditEntry>> {
+    audit_log::table
+        .filter(
+            audit_log::target_id
+                .eq(user_id)
+                .or(audit_log::actor_id.eq(user_id)),
+        )
+        .order((audit_log::created_at.asc(), audit_log::id.asc()))
+        .select(AuditEntry::as_select())
+        .load(conn)
+}

@@ -10,6 +10,8 @@
 //!   committing batches (group commit).
 //! - `foreign_keys = ON`: SQLite does not enforce them otherwise.
 //! - `busy_timeout = 5000`: a writer waits up to 5 s for the write lock instead of failing.
+//! - `secure_delete = ON`: deleted rows are overwritten, so erased personal data does not
+//!   linger in free pages of the file.
 //!
 //! PostgreSQL, per connection: `TIME ZONE 'UTC'`, so `TIMESTAMP` values are UTC whatever the
 //! server's default, and `synchronous_commit = on` explicitly.
@@ -52,7 +54,7 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::r2d2::Error> {
             diesel::connection::SimpleConnection::batch_execute(
                 &mut c,
                 // Keep the literal in step with SQLITE_BUSY_TIMEOUT_MS (a test reads it back).
-                "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
             Ok(DbConn::Sqlite(c))

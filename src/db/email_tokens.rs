@@ -81,3 +81,15 @@ pub fn void_open(
     .set(email_tokens::used_at.eq(now))
     .execute(conn)
 }
+
+pub fn for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<EmailToken>> {
+    email_tokens::table
+        .filter(email_tokens::user_id.eq(user_id))
+        .order(email_tokens::created_at.desc())
+        .select(EmailToken::as_select())
+        .load(conn)
+}
+
+pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(email_tokens::table.filter(email_tokens::user_id.eq(user_id))).execute(conn)
+}

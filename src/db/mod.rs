@@ -10,14 +10,18 @@
 //! - Backend-specific SQL lives here, behind one `match` on the connection.
 
 pub mod audit;
+pub mod check_ins;
 pub mod connection;
 pub mod email_tokens;
 pub mod migrations;
 pub mod outbox;
+pub mod profiles;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod sessions;
 pub mod users;
+pub mod vocab;
+pub mod volunteers;
 
 use std::time::Duration;
 

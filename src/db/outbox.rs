@@ -125,3 +125,17 @@ pub fn backlog(conn: &mut DbConn) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Mail queued for a user and not yet delivered (export).
+pub fn for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<OutboxMail>> {
+    outbox::table
+        .filter(outbox::user_id.eq(user_id))
+        .order(outbox::created_at.asc())
+        .select(OutboxMail::as_select())
+        .load(conn)
+}
+
+/// Erasure: mail not yet sent to the person is dropped with their address.
+pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(outbox::table.filter(outbox::user_id.eq(user_id))).execute(conn)
+}

@@ -88,6 +88,135 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(email_tokens -> users (user_id));
 
+diesel::table! {
+    condition_groups (id) {
+        id -> Text,
+        label -> Text,
+        icd10_chapter -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    conditions (id) {
+        id -> Text,
+        group_id -> Text,
+        label -> Text,
+        qof_register -> Nullable<Text>,
+        icd10_chapter -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    related_condition_groups (group_a, group_b) {
+        group_a -> Text,
+        group_b -> Text,
+        requires_both_mental -> Bool,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    experience_categories (id) {
+        id -> Text,
+        label -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    experiences (id) {
+        id -> Text,
+        category_id -> Text,
+        label -> Text,
+        sensitive -> Bool,
+        derived_from_stage -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    profiles (user_id) {
+        user_id -> Text,
+        pronouns -> Nullable<Text>,
+        bio -> Nullable<Text>,
+        languages -> Text,
+        timezone -> Nullable<Text>,
+        age_band -> Nullable<Text>,
+        gender -> Nullable<Text>,
+        availability -> Text,
+        support_preferences -> Text,
+        sharing -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_conditions (user_id, condition_id) {
+        user_id -> Text,
+        condition_id -> Text,
+        diagnosed_year -> Nullable<Integer>,
+        is_primary -> Bool,
+    }
+}
+
+diesel::table! {
+    user_experiences (user_id, experience_id) {
+        user_id -> Text,
+        experience_id -> Text,
+    }
+}
+
+diesel::table! {
+    check_ins (id) {
+        id -> Text,
+        user_id -> Text,
+        instrument -> Text,
+        instrument_version -> Text,
+        wording -> Text,
+        answers -> Text,
+        score -> Double,
+        level -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    volunteer_applications (id) {
+        id -> Text,
+        user_id -> Text,
+        status -> Text,
+        motivation -> Text,
+        lived_experience -> Text,
+        conditions -> Text,
+        training_course -> Text,
+        training_completed_on -> Date,
+        certificate_ref -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    volunteers (user_id) {
+        user_id -> Text,
+        accepting -> Bool,
+        one_to_one_capacity -> Integer,
+        max_groups -> Integer,
+        conditions_supported -> Text,
+        training_expires_on -> Date,
+        approved_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(volunteer_applications -> users (user_id));
+diesel::joinable!(conditions -> condition_groups (group_id));
+diesel::joinable!(user_conditions -> conditions (condition_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -95,4 +224,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_tokens,
     outbox,
     audit_log,
+    condition_groups,
+    conditions,
+    related_condition_groups,
+    experience_categories,
+    experiences,
+    profiles,
+    user_conditions,
+    user_experiences,
+    check_ins,
+    volunteer_applications,
+    volunteers,
 );

@@ -119,3 +119,17 @@ pub fn revoke_all_for_user(
         ))
         .execute(conn)
 }
+
+/// Every session of a user, newest first (export).
+pub fn for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Session>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .order(sessions::created_at.desc())
+        .select(Session::as_select())
+        .load(conn)
+}
+
+/// Erasure: every session (refresh tokens go with them by cascade).
+pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
+}

@@ -132,3 +132,28 @@ pub fn count_active_admins(conn: &mut DbConn) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Status value of an erased account.
+pub const STATUS_ERASED: &str = "erased";
+
+/// Erasure: the row stays so references hold, with nothing personal left in it.
+pub fn tombstone(
+    conn: &mut DbConn,
+    id: &str,
+    name: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(None::<String>),
+            users::email_key.eq(None::<String>),
+            users::display_name.eq(name),
+            users::display_name_key.eq(None::<String>),
+            users::password_hash.eq(None::<String>),
+            users::role.eq("member"),
+            users::status.eq(STATUS_ERASED),
+            users::email_verified_at.eq(None::<NaiveDateTime>),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+}

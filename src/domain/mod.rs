@@ -4,6 +4,7 @@
 pub mod display_name;
 pub mod email;
 pub mod ids;
+pub mod language;
 pub mod password;
 pub mod role;
 

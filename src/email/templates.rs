@@ -83,6 +83,37 @@ pub fn session_revoked_after_reuse(to: &str, public_url: &str) -> Mail {
     }
 }
 
+pub fn volunteer_approved(
+    to: &str,
+    display_name: &str,
+    public_url: &str,
+    expires_on: &str,
+) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nThank you for offering to support others. A moderator has approved your application: you are now a Kindred peer volunteer.\n\nYour training record is current until {expires_on}. You can choose how many people you support one-to-one, and whether you are accepting new matches, in your volunteer settings:\n\n{public_url}/volunteer\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "volunteer_approved",
+        to: to.to_string(),
+        subject: "You are now a Kindred peer volunteer".into(),
+        text,
+        html: None,
+    }
+}
+
+pub fn volunteer_rejected(to: &str, display_name: &str, reason: &str) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nThank you for offering to support others. This time a moderator could not approve your volunteer application. They said:\n\n{reason}\n\nYou are very welcome to apply again when that has changed.\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "volunteer_rejected",
+        to: to.to_string(),
+        subject: "About your Kindred volunteer application".into(),
+        text,
+        html: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,7 +94,14 @@ async fn a_person_registers_verifies_and_signs_in(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(me["email"], "River.Walker@example.org");
-    assert_eq!(me["restrictions"], json!([]));
+    // Verified now; what remains is the profile a match needs.
+    assert_eq!(
+        me["restrictions"],
+        json!([
+            {"action": "request_match", "reason": "no_session_language"},
+            {"action": "request_match", "reason": "no_conditions"}
+        ])
+    );
 }
 both_backends!(a_person_registers_verifies_and_signs_in);
 

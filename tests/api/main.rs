@@ -13,4 +13,8 @@ mod cli;
 mod mail;
 mod openapi;
 mod ops;
+mod privacy;
+mod profiles;
+mod readme;
 mod sessions;
+mod volunteers;

@@ -296,6 +296,23 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Any method with an owned JSON body (handy in closures).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     pub async fn get_auth(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
@@ -418,4 +435,78 @@ pub async fn assert_problem(resp: reqwest::Response, status: u16, code: &str) ->
         assert!(body[k].is_string(), "problem lacks {k}: {text}");
     }
     body
+}
+
+#[derive(diesel::QueryableByName)]
+struct CatalogRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    column_name: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+impl TestApp {
+    /// Every application table and its columns, read from the live schema.
+    pub async fn catalog(&self) -> Vec<(String, Vec<String>)> {
+        self.db(|c| {
+            use diesel::RunQueryDsl;
+            let sql = match c {
+                kindred::db::DbConn::Sqlite(_) => {
+                    "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
+                     JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+                     AND m.name NOT LIKE 'sqlite_%' AND m.name != '__diesel_schema_migrations' \
+                     ORDER BY m.name, p.cid"
+                }
+                kindred::db::DbConn::Pg(_) => {
+                    "SELECT table_name::text AS table_name, column_name::text AS column_name \
+                     FROM information_schema.columns WHERE table_schema = 'public' \
+                     AND table_name != '__diesel_schema_migrations' \
+                     ORDER BY table_name, ordinal_position"
+                }
+            };
+            let rows: Vec<CatalogRow> = diesel::sql_query(sql).load(c).unwrap();
+            let mut out: Vec<(String, Vec<String>)> = Vec::new();
+            for r in rows {
+                match out.last_mut() {
+                    Some((t, cols)) if *t == r.table_name => cols.push(r.column_name),
+                    _ => out.push((r.table_name, vec![r.column_name])),
+                }
+            }
+            out
+        })
+        .await
+    }
+
+    /// `table.column` of every cell, in every table, whose text contains `needle`
+    /// (case-insensitively). Identifiers come from the catalog; the needle is bound.
+    pub async fn find_anywhere(&self, needle: &str) -> Vec<String> {
+        let catalog = self.catalog().await;
+        let needle = format!("%{}%", needle.to_lowercase());
+        self.db(move |c| {
+            use diesel::RunQueryDsl;
+            let mut hits = Vec::new();
+            for (table, cols) in &catalog {
+                for col in cols {
+                    let query_text = format!(
+                        "SELECT COUNT(*) AS n FROM \"{table}\" WHERE LOWER(CAST(\"{col}\" AS TEXT)) LIKE $1"
+                    );
+                    let row: CountRow = diesel::sql_query(query_text)
+                        .bind::<diesel::sql_types::Text, _>(&needle)
+                        .get_result(c)
+                        .unwrap();
+                    if row.n > 0 {
+                        hits.push(format!("{table}.{col}"));
+                    }
+                }
+            }
+            hits
+        })
+        .await
+    }
 }

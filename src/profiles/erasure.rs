@@ -1,0 +1,81 @@
+//! `DELETE /me`: erasure (UK GDPR Art. 17). Needs the password. In one transaction: the
+//! profile, conditions, lived experience, check-ins, volunteer application and record, one-time
+//! links, sessions (and their refresh tokens) and unsent mail are deleted, and the user row
+//! becomes a tombstone — no email, no password, display name "Former member", status `erased` —
+//! so references from rooms and the audit log still hold. The email address may register again.
+//! Messages they wrote stay in rooms as from "Former member" with the body removed (README).
+//! No confirmation email is sent: keeping the address after the request, even to write to it,
+//! would contradict it. The last active admin cannot erase their account.
+
+use crate::auth::AuthUser;
+use crate::db::{
+    audit, check_ins, email_tokens, outbox, profiles, sessions, users, volunteers, write_tx,
+};
+use crate::domain::display_name::FORMER_MEMBER;
+use crate::domain::{Password, Role, new_id};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(), AppError> {
+    let id = who.id.clone();
+    let user = state
+        .db
+        .run(move |c| users::find(c, &id)?.ok_or(AppError::NotFound))
+        .await?;
+    let key = format!("reauth:{}", user.id);
+    state
+        .limits
+        .login_account
+        .check(&key, state.now_ms())
+        .map_err(|d| AppError::RateLimited { retry_after: d })?;
+    let ok = state
+        .hasher
+        .verify(Password::for_verify(password), user.password_hash.clone())
+        .await?
+        .ok;
+    if !ok {
+        state.limits.login_account.record(&key, state.now_ms());
+        return Err(AppError::forbidden(
+            "current_password_incorrect",
+            "The password is not right.",
+        ));
+    }
+    let now = state.clock.now_naive();
+    let id = who.id.clone();
+    state
+        .db
+        .run(move |c| {
+            write_tx(c, |c| -> Result<(), AppError> {
+                if user.role == Role::Admin.as_str() && users::count_active_admins(c)? <= 1 {
+                    return Err(AppError::conflict(
+                        "last_admin",
+                        "You are the last admin; make someone else admin before erasing your account.",
+                    ));
+                }
+                profiles::delete_all(c, &id)?;
+                check_ins::delete_for_user(c, &id)?;
+                volunteers::delete_all(c, &id)?;
+                email_tokens::delete_for_user(c, &id)?;
+                sessions::delete_for_user(c, &id)?;
+                outbox::delete_for_user(c, &id)?;
+                users::tombstone(c, &id, FORMER_MEMBER, now)?;
+                audit::insert(
+                    c,
+                    &audit::NewAuditEntry {
+                        id: &new_id(),
+                        actor_id: Some(&id),
+                        action: "user.erased",
+                        target_type: "user",
+                        target_id: Some(&id),
+                        reason: Some("erasure requested by the account holder"),
+                        details: "{}",
+                        created_at: now,
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    tracing::info!(event = "user_erased", user_id = %who.id, "account erased");
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! `GET /me/export`: everything held about the caller, as one JSON document (UK GDPR Art. 15
+//! and 20). `USER_LINKED_TABLES` names, for every table that holds rows about a person, the
+//! section of the export it appears in; a test checks it against the live schema, so a new
+//! user-linked table cannot be forgotten. Secrets (password and token hashes) are described,
+//! never copied: they are not information about the person, and exporting them would weaken
+//! the account.
+
+use serde_json::{Value, json};
+
+use super::service::{load_me, ts};
+use crate::auth::AuthUser;
+use crate::db::{DbConn, audit, check_ins, email_tokens, outbox, sessions, users, volunteers};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Bumped whenever a section changes shape.
+pub const EXPORT_SCHEMA_VERSION: u32 = 1;
+
+/// Every table that holds rows about a person, and the export section it appears in.
+pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
+    ("users", "account"),
+    ("profiles", "profile"),
+    ("user_conditions", "conditions"),
+    ("user_experiences", "experiences"),
+    ("check_ins", "check_ins"),
+    ("volunteer_applications", "volunteer_applications"),
+    ("volunteers", "volunteer"),
+    ("sessions", "sessions"),
+    ("refresh_tokens", "sessions"),
+    ("email_tokens", "pending_email_links"),
+    ("outbox", "pending_emails"),
+    ("audit_log", "audit_events"),
+];
+
+/// What the export says about erasure and about what is not (yet) included.
+pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer application and record, sessions and pending emails are deleted; your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. Once those features exist, this export also includes your match requests, room memberships, the messages you wrote and the reports you made.";
+
+fn build(
+    c: &mut DbConn,
+    state_vocab: &super::vocab::Vocabulary,
+    user_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Value, AppError> {
+    let user = users::find(c, user_id)?.ok_or(AppError::NotFound)?;
+    let me = load_me(c, state_vocab, user_id, now.date())?;
+    let check_ins: Vec<Value> = check_ins::for_user(c, user_id)?
+        .into_iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "instrument": r.instrument,
+                "instrument_version": r.instrument_version,
+                "wording": r.wording,
+                "answers": serde_json::from_str::<Value>(&r.answers).unwrap_or(Value::Null),
+                "score": r.score,
+                "level": r.level,
+                "created_at": ts(r.created_at),
+            })
+        })
+        .collect();
+    let applications: Vec<Value> = volunteers::applications_of(c, user_id)?
+        .into_iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "status": a.status,
+                "motivation": a.motivation,
+                "lived_experience": a.lived_experience,
+                "conditions": serde_json::from_str::<Value>(&a.conditions).unwrap_or(Value::Null),
+                "training": {"course": a.training_course, "completed_on": a.training_completed_on, "certificate_ref": a.certificate_ref},
+                "decided_at": a.decided_at.map(ts),
+                "decision_note": a.decision_note,
+                "created_at": ts(a.created_at),
+            })
+        })
+        .collect();
+    let volunteer = volunteers::find_volunteer(c, user_id)?.map(|v| {
+        json!({
+            "accepting": v.accepting,
+            "one_to_one_capacity": v.one_to_one_capacity,
+            "max_groups": v.max_groups,
+            "conditions_supported": serde_json::from_str::<Value>(&v.conditions_supported).unwrap_or(Value::Null),
+            "training_expires_on": v.training_expires_on,
+            "approved_at": ts(v.approved_at),
+        })
+    });
+    let sessions: Vec<Value> = sessions::for_user(c, user_id)?
+        .into_iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "created_at": ts(s.created_at),
+                "last_seen_at": ts(s.last_seen_at),
+                "expires_at": ts(s.expires_at),
+                "revoked_at": s.revoked_at.map(ts),
+                "revoked_reason": s.revoked_reason,
+                "refresh_tokens": "stored only as SHA-256 hashes; not exported",
+            })
+        })
+        .collect();
+    let links: Vec<Value> = email_tokens::for_user(c, user_id)?
+        .into_iter()
+        .map(|t| {
+            json!({
+                "purpose": t.purpose,
+                "created_at": ts(t.created_at),
+                "expires_at": ts(t.expires_at),
+                "used_at": t.used_at.map(ts),
+            })
+        })
+        .collect();
+    let pending: Vec<Value> = outbox::for_user(c, user_id)?
+        .into_iter()
+        .map(|m| {
+            json!({
+                "kind": m.kind,
+                "subject": m.subject,
+                "created_at": ts(m.created_at),
+                "attempts": m.attempts,
+                "failed_at": m.failed_at.map(ts),
+            })
+        })
+        .collect();
+    let audit: Vec<Value> = audit::involving(c, user_id)?
+        .into_iter()
+        .map(|a| {
+            json!({
+                "action": a.action,
+                "about_you": a.target_id.as_deref() == Some(user_id),
+                "by_you": a.actor_id.as_deref() == Some(user_id),
+                "reason": a.reason,
+                "created_at": ts(a.created_at),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "schema_version": EXPORT_SCHEMA_VERSION,
+        "exported_at": ts(now),
+        "description": DESCRIPTION,
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "role": user.role,
+            "status": user.status,
+            "email_verified_at": user.email_verified_at.map(ts),
+            "created_at": ts(user.created_at),
+            "updated_at": ts(user.updated_at),
+            "password": "stored only as an Argon2id hash; not exported",
+        },
+        "profile": {
+            "pronouns": me.pronouns,
+            "bio": me.bio,
+            "languages": me.languages,
+            "timezone": me.timezone,
+            "age_band": me.age_band,
+            "gender": me.gender,
+            "availability": me.availability,
+            "support_preferences": me.support_preferences,
+            "sharing": me.sharing,
+        },
+        "conditions": me.conditions,
+        "experiences": me.experiences,
+        "check_ins": check_ins,
+        "volunteer_applications": applications,
+        "volunteer": volunteer,
+        "sessions": sessions,
+        "pending_email_links": links,
+        "pending_emails": pending,
+        "audit_events": audit,
+    }))
+}
+
+pub async fn export(state: &AppState, who: &AuthUser) -> Result<Value, AppError> {
+    let (id, vocab, now) = (who.id.clone(), state.vocab.clone(), state.clock.now_naive());
+    let doc = state.db.run(move |c| build(c, &vocab, &id, now)).await?;
+    tracing::info!(event = "data_exported", user_id = %who.id, "subject access export");
+    Ok(doc)
+}
