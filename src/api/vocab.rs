@@ -17,9 +17,11 @@ fn cached(req: &HttpRequest, doc: &Cached) -> HttpResponse {
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
+        // If-None-Match uses the weak comparison (RFC 9110 §13.1.2): a W/ prefix is ignored.
         .is_some_and(|v| {
             v.split(',')
-                .any(|t| t.trim() == doc.etag || t.trim() == "*")
+                .map(str::trim)
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == doc.etag)
         });
     let mut resp = if matches {
         HttpResponse::NotModified()

@@ -45,7 +45,8 @@ pub struct Language {
     pub session: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Slot {
     pub day: String,
     pub part: String,
@@ -295,17 +296,27 @@ pub fn apply_patch(
         p.gender = v;
     }
     if let Some(slots) = patch.availability {
+        // Kept in week order (mon…sun, morning…night), each slot once.
         let mut set = BTreeSet::new();
-        for s in slots {
-            if !one_of(&s.day, DAYS) || !one_of(&s.part, PARTS_OF_DAY) {
+        for s in &slots {
+            let (Some(d), Some(part)) = (
+                DAYS.iter().position(|x| *x == s.day),
+                PARTS_OF_DAY.iter().position(|x| *x == s.part),
+            ) else {
                 return Err(invalid(
                     "invalid_availability",
                     "each slot is {day: mon…sun, part: morning|afternoon|evening|night}",
                 ));
-            }
-            set.insert(s);
+            };
+            set.insert((d, part));
         }
-        p.availability = set.into_iter().collect();
+        p.availability = set
+            .into_iter()
+            .map(|(d, part)| Slot {
+                day: DAYS[d].to_string(),
+                part: PARTS_OF_DAY[part].to_string(),
+            })
+            .collect();
     }
     if let Some(sp) = patch.support_preferences {
         let cur = &mut p.support_preferences;
@@ -506,6 +517,7 @@ mod tests {
         assert!(!p.languages[1].session);
         assert_eq!(p.availability.len(), 2);
         assert_eq!(p.availability[0].day, "mon");
+        assert_eq!(p.availability[1].day, "tue");
         assert_eq!(p.support_preferences.formats, vec!["pair", "group"]);
         assert_eq!(
             p.support_preferences.wants_from_support,

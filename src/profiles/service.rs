@@ -162,7 +162,9 @@ pub fn volunteer_view(
         eligible_for_matching: false,
     };
     match record {
-        Some(v) if role == "volunteer" => {
+        // Any role above member keeps its volunteer record: a moderator may also volunteer.
+        // A volunteer demoted to member loses the status (and matching) with the role.
+        Some(v) if role != "member" => {
             let expired = v.training_expires_on < today;
             let status = if expired {
                 "training_expired"

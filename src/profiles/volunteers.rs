@@ -3,9 +3,12 @@
 //!
 //! Decisions where the issue is silent: the email must be verified to apply; a moderator may
 //! not decide their own application; approval makes a `member` a `volunteer` (a moderator or
-//! admin keeps their role and gains the volunteer record); the approval note is for the audit
-//! log, the rejection reason is sent to the applicant; a new record starts accepting, with
-//! one-to-one capacity 2 and one group.
+//! admin keeps their role and gains the volunteer record, and counts as a volunteer); the
+//! approval note is not shown in the app (it is in the audit log, and in the person's own
+//! export), the rejection reason is sent to the applicant; a new record starts accepting, with
+//! one-to-one capacity 2 and one group; approval without a date uses completion + 12 months
+//! and is refused if that has already passed; settings left out of `PUT /me/volunteer` keep
+//! their current values.
 
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -111,9 +114,12 @@ fn date(value: &str, code: &'static str, what: &str) -> Result<NaiveDate, AppErr
         .map_err(|_| AppError::validation(code, format!("{what} must be a date like 2026-03-31")))
 }
 
-fn known_conditions(state: &AppState, ids: &[String], code: &'static str) -> Result<(), AppError> {
+fn known_conditions(state: &AppState, ids: &[String]) -> Result<(), AppError> {
     if ids.len() > super::service::MAX_CONDITIONS {
-        return Err(AppError::validation(code, "list at most 20 conditions"));
+        return Err(AppError::validation(
+            "too_many_conditions",
+            "list at most 20 conditions",
+        ));
     }
     for id in ids {
         if !state.vocab.is_condition(id) {
@@ -156,7 +162,7 @@ pub async fn apply(
             "name at least one condition you have lived experience of",
         ));
     }
-    known_conditions(state, &input.conditions, "invalid_conditions")?;
+    known_conditions(state, &input.conditions)?;
     let course = text(
         &input.training.course,
         200,
@@ -210,7 +216,7 @@ pub async fn apply(
         .db
         .run(move |c| {
             write_tx(c, |c| -> Result<Application, AppError> {
-                if role == Role::Volunteer && volunteers::find_volunteer(c, &id)?.is_some() {
+                if role != Role::Member && volunteers::find_volunteer(c, &id)?.is_some() {
                     return Err(AppError::conflict(
                         "already_volunteer",
                         "You are already a volunteer.",
@@ -361,6 +367,12 @@ async fn decide(
                                 .checked_add_months(Months::new(12))
                                 .unwrap_or(app.training_completed_on)
                         });
+                        if expires <= now.date() {
+                            return Err(AppError::validation(
+                                "training_expired",
+                                "The training on record has expired; give training_expires_on from a current record.",
+                            ));
+                        }
                         if user.role == Role::Member.as_str() {
                             users::set_role(c, &user.id, Role::Volunteer.as_str(), now)?;
                             details["role"] =
@@ -444,10 +456,9 @@ pub async fn put_settings(
     who: &AuthUser,
     input: VolunteerSettingsIn,
 ) -> Result<VolunteerView, AppError> {
-    let capacity = input
-        .one_to_one_capacity
-        .unwrap_or(DEFAULT_ONE_TO_ONE_CAPACITY);
-    if !(1..=5).contains(&capacity) {
+    if let Some(capacity) = input.one_to_one_capacity
+        && !(1..=5).contains(&capacity)
+    {
         return Err(AppError::validation(
             "invalid_capacity",
             "one_to_one_capacity is 1 to 5",
@@ -462,7 +473,7 @@ pub async fn put_settings(
         ));
     }
     if let Some(list) = &input.conditions_supported {
-        known_conditions(state, list, "invalid_conditions")?;
+        known_conditions(state, list)?;
     }
     let (id, now) = (who.id.clone(), state.clock.now_naive());
     state
@@ -471,7 +482,7 @@ pub async fn put_settings(
             write_tx(c, |c| -> Result<VolunteerView, AppError> {
                 let user = users::find(c, &id)?.ok_or(AppError::NotFound)?;
                 let Some(mut v) = volunteers::find_volunteer(c, &id)?
-                    .filter(|_| user.role == Role::Volunteer.as_str())
+                    .filter(|_| user.role != Role::Member.as_str())
                 else {
                     return Err(AppError::forbidden(
                         "not_a_volunteer",
@@ -479,7 +490,9 @@ pub async fn put_settings(
                     ));
                 };
                 v.accepting = input.accepting;
-                v.one_to_one_capacity = capacity;
+                if let Some(capacity) = input.one_to_one_capacity {
+                    v.one_to_one_capacity = capacity;
+                }
                 if let Some(g) = input.max_groups {
                     v.max_groups = g;
                 }

@@ -39,6 +39,14 @@ async fn vocabularies_are_public_complete_and_cacheable(app: TestApp) {
         .unwrap();
     assert_eq!(again.status(), 304);
     assert!(again.bytes().await.unwrap().is_empty());
+    let weak = app
+        .client
+        .get(app.url("/api/v1/conditions"))
+        .header("if-none-match", format!("\"other\", W/{etag}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), 304, "weak comparison");
 
     let doc: Value = app.get("/api/v1/experiences").await.json().await.unwrap();
     let tags: Vec<&Value> = doc["categories"]

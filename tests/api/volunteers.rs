@@ -361,9 +361,10 @@ async fn volunteers_set_their_caseload_and_expire_with_their_training(app: TestA
     let v: Value = put(json!({"accepting": true})).await.json().await.unwrap();
     assert_eq!(v["status"], "active");
     assert_eq!(
-        v["one_to_one_capacity"], 2,
-        "capacity defaults to 2 when not given"
+        v["one_to_one_capacity"], 4,
+        "settings left out keep their values"
     );
+    assert_eq!(v["max_groups"], 0);
 
     app.clock.advance(Duration::from_secs(2 * 24 * 3600));
     let sam = app.signin(&sam.email, &sam.password, "Sam").await;
@@ -405,3 +406,83 @@ async fn a_moderator_cannot_decide_their_own_application(app: TestApp) {
     .await;
 }
 both_backends!(a_moderator_cannot_decide_their_own_application);
+
+async fn a_moderator_who_volunteers_counts_as_a_volunteer(app: TestApp) {
+    let mo = moderator(&app, "Moira").await;
+    let mia = moderator(&app, "Mia").await;
+    let created = apply(&app, &mia).await;
+    let path = format!(
+        "/api/v1/moderation/volunteer-applications/{}/approve",
+        created["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.post_auth(&path, &mo.access, &json!({"note": "ok"}))
+            .await
+            .status(),
+        200
+    );
+    let me: Value = app
+        .get_auth("/api/v1/me", &mia.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "moderator", "keeps the higher role");
+    assert_eq!(me["volunteer"]["status"], "active");
+    let resp = app
+        .put_auth(
+            "/api/v1/me/volunteer",
+            &mia.access,
+            &json!({"accepting": false}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_problem(
+        app.post_auth(
+            "/api/v1/volunteer-applications",
+            &mia.access,
+            &application(),
+        )
+        .await,
+        409,
+        "already_volunteer",
+    )
+    .await;
+}
+both_backends!(a_moderator_who_volunteers_counts_as_a_volunteer);
+
+async fn an_expired_training_record_cannot_be_approved_by_default(app: TestApp) {
+    let mo = moderator(&app, "Moira").await;
+    let sam = app.signup("Sam").await;
+    let mut body = application();
+    body["training"]["completed_on"] = json!("2024-01-15");
+    let created: Value = app
+        .post_auth("/api/v1/volunteer-applications", &sam.access, &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!(
+        "/api/v1/moderation/volunteer-applications/{}/approve",
+        created["id"].as_str().unwrap()
+    );
+    assert_problem(
+        app.post_auth(&path, &mo.access, &json!({"note": "ok"}))
+            .await,
+        422,
+        "training_expired",
+    )
+    .await;
+    let next_year = (app.state.clock.now() + chrono::Duration::days(365))
+        .date_naive()
+        .to_string();
+    let resp = app
+        .post_auth(
+            &path,
+            &mo.access,
+            &json!({"note": "refresher done", "training_expires_on": next_year}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+}
+both_backends!(an_expired_training_record_cannot_be_approved_by_default);
