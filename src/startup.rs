@@ -94,6 +94,8 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
             vocab: Arc::new(vocab),
             mail_wakeup: Arc::new(Notify::new()),
+            matcher_wakeup: Arc::new(Notify::new()),
+            match_events: tokio::sync::broadcast::channel(crate::state::MATCH_EVENT_BUFFER).0,
             db,
             clock,
             settings: settings.clone(),

@@ -32,6 +32,18 @@ impl Limiters {
     }
 }
 
+/// A request was matched into a room (published after the commit).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchEvent {
+    pub request_id: String,
+    pub user_id: String,
+    pub room_id: String,
+}
+
+/// How many match events may queue for a slow subscriber before it lags (it then resyncs
+/// from the database, which is the source of truth).
+pub const MATCH_EVENT_BUFFER: usize = 1024;
+
 #[derive(Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
@@ -45,6 +57,10 @@ pub struct AppState {
     pub vocab: Arc<Vocabulary>,
     /// Poked after a commit that queued mail, so the worker sends at once.
     pub mail_wakeup: Arc<Notify>,
+    /// Poked when a request arrives, so the matcher runs (debounced) at once.
+    pub matcher_wakeup: Arc<Notify>,
+    /// Published after a match commits, for the realtime layer to deliver.
+    pub match_events: tokio::sync::broadcast::Sender<MatchEvent>,
 }
 
 impl AppState {

@@ -6,8 +6,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod matching;
 pub mod me;
 pub mod ops;
+pub mod rooms;
 pub mod vocab;
 pub mod volunteers;
 
@@ -148,6 +150,48 @@ pub fn route_table() -> Vec<RouteDef> {
             Method::PUT,
             "/api/v1/admin/users/{id}/role",
             put().to(admin::put_user_role),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/match-requests",
+            post().to(matching::post_match_request),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/match-requests",
+            get().to(matching::list_match_requests),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/match-requests/{id}",
+            get().to(matching::get_match_request),
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/match-requests/{id}",
+            delete().to(matching::delete_match_request),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/blocks",
+            get().to(matching::list_blocks),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/blocks/{user_id}",
+            put().to(matching::put_block),
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/blocks/{user_id}",
+            delete().to(matching::delete_block),
+        ),
+        r(Method::GET, "/api/v1/rooms", get().to(rooms::list_rooms)),
+        r(Method::GET, "/api/v1/rooms/{id}", get().to(rooms::get_room)),
+        r(
+            Method::POST,
+            "/api/v1/rooms/{id}/leave",
+            post().to(rooms::leave_room),
         ),
     ]
 }

@@ -10,13 +10,16 @@
 //! - Backend-specific SQL lives here, behind one `match` on the connection.
 
 pub mod audit;
+pub mod blocks;
 pub mod check_ins;
 pub mod connection;
 pub mod email_tokens;
+pub mod match_requests;
 pub mod migrations;
 pub mod outbox;
 pub mod profiles;
 pub mod refresh_tokens;
+pub mod rooms;
 pub mod schema;
 pub mod sessions;
 pub mod users;

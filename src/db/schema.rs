@@ -217,6 +217,54 @@ diesel::joinable!(volunteer_applications -> users (user_id));
 diesel::joinable!(conditions -> condition_groups (group_id));
 diesel::joinable!(user_conditions -> conditions (condition_id));
 
+diesel::table! {
+    blocks (blocker_id, blocked_id) {
+        blocker_id -> Text,
+        blocked_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rooms (id) {
+        id -> Text,
+        kind -> Text,
+        focus_condition -> Text,
+        max_size -> Integer,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    room_members (room_id, user_id) {
+        room_id -> Text,
+        user_id -> Text,
+        room_role -> Text,
+        joined_at -> Timestamp,
+        left_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    match_requests (id) {
+        id -> Text,
+        user_id -> Text,
+        format -> Text,
+        focus_condition -> Text,
+        experience_tags -> Text,
+        status -> Text,
+        room_id -> Nullable<Text>,
+        explanation -> Nullable<Text>,
+        relax_step -> Integer,
+        created_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(room_members -> rooms (room_id));
+diesel::joinable!(room_members -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -235,4 +283,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     check_ins,
     volunteer_applications,
     volunteers,
+    blocks,
+    rooms,
+    room_members,
+    match_requests,
 );

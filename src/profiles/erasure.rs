@@ -1,6 +1,7 @@
 //! `DELETE /me`: erasure (UK GDPR Art. 17). Needs the password. In one transaction: the
 //! profile, conditions, lived experience, check-ins, volunteer application and record, one-time
-//! links, sessions (and their refresh tokens) and unsent mail are deleted, and the user row
+//! links, sessions (and their refresh tokens), unsent mail, match requests and blocks (either
+//! way) are deleted; they leave their rooms (a pair or one-to-one room ends); and the user row
 //! becomes a tombstone — no email, no password, display name "Former member", status `erased` —
 //! so references from rooms and the audit log still hold. The email address may register again.
 //! Messages they wrote stay in rooms as from "Former member" with the body removed (README).
@@ -9,7 +10,8 @@
 
 use crate::auth::AuthUser;
 use crate::db::{
-    audit, check_ins, email_tokens, outbox, profiles, sessions, users, volunteers, write_tx,
+    audit, blocks, check_ins, email_tokens, match_requests, outbox, profiles, rooms, sessions,
+    users, volunteers, write_tx,
 };
 use crate::domain::display_name::FORMER_MEMBER;
 use crate::domain::{Password, Role, new_id};
@@ -58,6 +60,16 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
                 email_tokens::delete_for_user(c, &id)?;
                 sessions::delete_for_user(c, &id)?;
                 outbox::delete_for_user(c, &id)?;
+                match_requests::delete_for_user(c, &id)?;
+                blocks::delete_for_user(c, &id)?;
+                // They leave their rooms as "Former member": a pair or one-to-one room ends,
+                // as it would if they had left it themselves.
+                for (_, kind, _, room) in rooms::active_memberships(c, std::slice::from_ref(&id))? {
+                    rooms::leave(c, &room, &id, now)?;
+                    if kind != "group" || rooms::members(c, &room)?.is_empty() {
+                        rooms::end(c, &room, now)?;
+                    }
+                }
                 users::tombstone(c, &id, FORMER_MEMBER, now)?;
                 audit::insert(
                     c,

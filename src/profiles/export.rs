@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 
 use super::service::{load_me, ts};
 use crate::auth::AuthUser;
-use crate::db::{DbConn, audit, check_ins, email_tokens, outbox, sessions, users, volunteers};
+use crate::db::{
+    DbConn, audit, blocks, check_ins, email_tokens, match_requests, outbox, rooms, sessions, users,
+    volunteers,
+};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -30,10 +33,13 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("email_tokens", "pending_email_links"),
     ("outbox", "pending_emails"),
     ("audit_log", "audit_events"),
+    ("match_requests", "match_requests"),
+    ("room_members", "room_memberships"),
+    ("blocks", "blocks_you_made"),
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
-pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer application and record, sessions and pending emails are deleted; your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. Once those features exist, this export also includes your match requests, room memberships, the messages you wrote and the reports you made.";
+pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer application and record, sessions and pending emails are deleted; your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, your current room memberships and the blocks you made (never whether anyone blocked you). Once those features exist, it also includes the messages you wrote and the reports you made.";
 
 fn build(
     c: &mut DbConn,
@@ -133,6 +139,21 @@ fn build(
             })
         })
         .collect();
+    let requests: Vec<Value> = match_requests::for_user(c, user_id)?
+        .iter()
+        .map(|r| {
+            serde_json::to_value(crate::matching::requests::view(r, now)).unwrap_or(Value::Null)
+        })
+        .collect();
+    let memberships: Vec<Value> = rooms::for_user(c, user_id)?
+        .into_iter()
+        .map(|r| json!({"room_id": r.id, "kind": r.kind, "focus_condition": r.focus_condition, "created_at": ts(r.created_at)}))
+        .collect();
+    // Only blocks this person made: whether anyone blocked them is never revealed.
+    let blocks_made: Vec<Value> = blocks::list(c, user_id)?
+        .into_iter()
+        .map(|(id, _, at)| json!({"user_id": id, "created_at": ts(at)}))
+        .collect();
     Ok(json!({
         "schema_version": EXPORT_SCHEMA_VERSION,
         "exported_at": ts(now),
@@ -168,6 +189,9 @@ fn build(
         "pending_email_links": links,
         "pending_emails": pending,
         "audit_events": audit,
+        "match_requests": requests,
+        "room_memberships": memberships,
+        "blocks_you_made": blocks_made,
     }))
 }
 

@@ -11,6 +11,7 @@ mod admin;
 mod attacks;
 mod cli;
 mod mail;
+mod matching;
 mod openapi;
 mod ops;
 mod privacy;

@@ -1,0 +1,4 @@
+DROP TABLE match_requests;
+DROP TABLE room_members;
+DROP TABLE rooms;
+DROP TABLE blocks;

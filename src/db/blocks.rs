@@ -1,0 +1,75 @@
+//! Queries on `blocks`: a block is a permanent exclusion in both directions.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{blocks, users};
+
+/// Blocks `blocked` for `blocker`; idempotent.
+pub fn put(conn: &mut DbConn, blocker: &str, blocked: &str, now: NaiveDateTime) -> QueryResult<()> {
+    let exists = blocks::table
+        .find((blocker, blocked))
+        .select(blocks::created_at)
+        .first::<NaiveDateTime>(conn)
+        .optional()?
+        .is_some();
+    if !exists {
+        diesel::insert_into(blocks::table)
+            .values((
+                blocks::blocker_id.eq(blocker),
+                blocks::blocked_id.eq(blocked),
+                blocks::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<usize> {
+    diesel::delete(blocks::table.find((blocker, blocked))).execute(conn)
+}
+
+/// Whom `blocker` has blocked, newest first, with the pseudonym shown at the time.
+pub fn list(conn: &mut DbConn, blocker: &str) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+    blocks::table
+        .inner_join(users::table.on(users::id.eq(blocks::blocked_id)))
+        .filter(blocks::blocker_id.eq(blocker))
+        .order(blocks::created_at.desc())
+        .select((blocks::blocked_id, users::display_name, blocks::created_at))
+        .load(conn)
+}
+
+/// Every block touching any of `users`, as (blocker, blocked).
+pub fn involving(conn: &mut DbConn, users_: &[String]) -> QueryResult<Vec<(String, String)>> {
+    blocks::table
+        .filter(
+            blocks::blocker_id
+                .eq_any(users_)
+                .or(blocks::blocked_id.eq_any(users_)),
+        )
+        .select((blocks::blocker_id, blocks::blocked_id))
+        .load(conn)
+}
+
+/// Whether either has blocked the other.
+pub fn between(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
+    Ok(blocks::table
+        .filter(
+            blocks::blocker_id
+                .eq(a)
+                .and(blocks::blocked_id.eq(b))
+                .or(blocks::blocker_id.eq(b).and(blocks::blocked_id.eq(a))),
+        )
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+/// Erasure: the person's own blocks, either way.
+pub fn delete_for_user(conn: &mut DbConn, user: &str) -> QueryResult<usize> {
+    diesel::delete(
+        blocks::table.filter(blocks::blocker_id.eq(user).or(blocks::blocked_id.eq(user))),
+    )
+    .execute(conn)
+}

@@ -1,0 +1,100 @@
+//! Room services: a member's rooms, one room (members only; anyone else gets 404), leaving.
+//! A pair or one-to-one room ends when either side leaves; a group room ends when its last
+//! member leaves. Leaving a one-to-one room frees the volunteer's capacity, which is counted
+//! from open rooms.
+
+use serde::Serialize;
+
+use crate::auth::AuthUser;
+use crate::db::rooms::{self, Room};
+use crate::db::{DbConn, write_tx};
+use crate::error::AppError;
+use crate::profiles::service::ts;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    pub user_id: String,
+    pub display_name: String,
+    /// `member` or `facilitator`.
+    pub room_role: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoomView {
+    pub id: String,
+    /// `one_to_one`, `pair` or `group`.
+    pub kind: String,
+    pub focus_condition: String,
+    pub members: Vec<MemberView>,
+    pub created_at: String,
+}
+
+fn view(c: &mut DbConn, r: &Room) -> Result<RoomView, AppError> {
+    Ok(RoomView {
+        id: r.id.clone(),
+        kind: r.kind.clone(),
+        focus_condition: r.focus_condition.clone(),
+        members: rooms::members(c, &r.id)?
+            .into_iter()
+            .map(|m| MemberView {
+                user_id: m.user_id,
+                display_name: m.display_name,
+                room_role: m.room_role,
+            })
+            .collect(),
+        created_at: ts(r.created_at),
+    })
+}
+
+pub async fn list(state: &AppState, who: &AuthUser) -> Result<Vec<RoomView>, AppError> {
+    let me = who.id.clone();
+    state
+        .db
+        .run(move |c| {
+            let mine = rooms::for_user(c, &me)?;
+            mine.iter().map(|r| view(c, r)).collect()
+        })
+        .await
+}
+
+/// The room if `who` is a current member, else 404 (never 403: existence is not revealed).
+pub async fn get(state: &AppState, who: &AuthUser, id: &str) -> Result<RoomView, AppError> {
+    let id = crate::domain::ids::parse_uuid(id).ok_or(AppError::NotFound)?;
+    let me = who.id.clone();
+    state
+        .db
+        .run(move |c| {
+            if !rooms::is_member(c, &id, &me)? {
+                return Err(AppError::NotFound);
+            }
+            let r = rooms::find(c, &id)?.ok_or(AppError::NotFound)?;
+            view(c, &r)
+        })
+        .await
+}
+
+/// `POST /rooms/{id}/leave`.
+pub async fn leave(state: &AppState, who: &AuthUser, id: &str) -> Result<(), AppError> {
+    let id = crate::domain::ids::parse_uuid(id).ok_or(AppError::NotFound)?;
+    let (me, now) = (who.id.clone(), state.clock.now_naive());
+    let ended = state
+        .db
+        .run(move |c| {
+            write_tx(c, |c| -> Result<bool, AppError> {
+                let room = rooms::find(c, &id)?.ok_or(AppError::NotFound)?;
+                if rooms::leave(c, &id, &me, now)? == 0 {
+                    return Err(AppError::NotFound);
+                }
+                let remaining = rooms::members(c, &id)?.len();
+                let ends = room.kind != "group" || remaining == 0;
+                if ends {
+                    rooms::end(c, &id, now)?;
+                }
+                Ok(ends)
+            })
+        })
+        .await?;
+    tracing::info!(event = "room_left", user_id = %who.id, room_ended = ended, "left a room");
+    Ok(())
+}
