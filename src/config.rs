@@ -138,6 +138,8 @@ pub struct Settings {
     pub http_workers: Option<usize>,
     /// How often the outbox worker looks for due mail (it is also woken after each commit).
     pub outbox_poll_interval: Duration,
+    /// Run the matcher worker (tests that drive ticks by hand turn it off).
+    pub matcher_worker: bool,
 }
 
 /// All problems found in the environment, each naming its variable.
@@ -312,6 +314,7 @@ impl Settings {
             shutdown_timeout: Duration::from_secs(20),
             http_workers: None,
             outbox_poll_interval: Duration::from_secs(5),
+            matcher_worker: true,
         };
         settings.self_check()?;
         Ok(settings)

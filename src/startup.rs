@@ -164,7 +164,15 @@ impl Application {
             state.metrics.clone(),
         )
         .map_err(StartupError::Other)?;
-        let workers = vec![tokio::spawn(worker.run(shutdown_rx))];
+        let mut workers = vec![tokio::spawn(worker.run(shutdown_rx.clone()))];
+        if settings.matcher_worker {
+            workers.push(tokio::spawn(crate::matching::worker::run(
+                state.clone(),
+                crate::matching::model::Config::default(),
+                settings.match_interval,
+                shutdown_rx,
+            )));
+        }
         tracing::info!(
             port,
             smtp = settings.smtp_url.is_some(),

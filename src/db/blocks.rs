@@ -30,7 +30,7 @@ pub fn delete(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<us
     diesel::delete(blocks::table.find((blocker, blocked))).execute(conn)
 }
 
-/// Whom `blocker` has blocked, newest first, with the pseudonym shown at the time.
+/// Whom `blocker` has blocked, newest first, with their current display name.
 pub fn list(conn: &mut DbConn, blocker: &str) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
     blocks::table
         .inner_join(users::table.on(users::id.eq(blocks::blocked_id)))

@@ -207,3 +207,33 @@ pub fn leave_all(conn: &mut DbConn, user: &str, now: NaiveDateTime) -> QueryResu
     .set(room_members::left_at.eq(now))
     .execute(conn)
 }
+
+/// Every membership a person has had, newest first: (room id, kind, focus, role, joined, left).
+#[allow(clippy::type_complexity)]
+pub fn history_of(
+    conn: &mut DbConn,
+    user: &str,
+) -> QueryResult<
+    Vec<(
+        String,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    )>,
+> {
+    room_members::table
+        .inner_join(rooms::table)
+        .filter(room_members::user_id.eq(user))
+        .order(room_members::joined_at.desc())
+        .select((
+            rooms::id,
+            rooms::kind,
+            rooms::focus_condition,
+            room_members::room_role,
+            room_members::joined_at,
+            room_members::left_at,
+        ))
+        .load(conn)
+}

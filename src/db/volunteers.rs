@@ -148,3 +148,13 @@ pub fn delete_all(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
     diesel::delete(volunteers::table.find(user_id)).execute(conn)?;
     Ok(())
 }
+
+/// Volunteer records accepting new matches with training current on `today`.
+pub fn accepting(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<Volunteer>> {
+    volunteers::table
+        .filter(volunteers::accepting.eq(true))
+        .filter(volunteers::training_expires_on.ge(today))
+        .order(volunteers::user_id)
+        .select(Volunteer::as_select())
+        .load(conn)
+}

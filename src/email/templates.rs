@@ -114,6 +114,56 @@ pub fn volunteer_rejected(to: &str, display_name: &str, reason: &str) -> Mail {
     }
 }
 
+pub fn matched(
+    to: &str,
+    display_name: &str,
+    public_url: &str,
+    kind: &str,
+    room_id: &str,
+    sentences: &[String],
+) -> Mail {
+    let what = match kind {
+        "one_to_one" => "a trained peer volunteer who will support you one-to-one",
+        "pair" => "someone to support each other with",
+        _ => "a small peer support group",
+    };
+    let why = if sentences.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n{}\n",
+            sentences
+                .iter()
+                .map(|s| format!("  - {s}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    };
+    let text = format!(
+        "Hello {display_name},\n\nGood news: we have found {what}.\n{why}\nYour conversation is waiting for you here:\n\n{public_url}/rooms/{room_id}\n\nIf it does not feel right, you can leave the room or block someone at any time, and ask again.\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "matched",
+        to: to.to_string(),
+        subject: "You have been matched on Kindred".into(),
+        text,
+        html: None,
+    }
+}
+
+pub fn matching_relaxed(to: &str, display_name: &str, public_url: &str) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nWe are sorry you have been waiting a while. We have not yet found someone who matches everything you asked for, so we are now also looking a little wider: at people with related conditions, and without the preferences you marked as \"prefer\" (never the ones you marked as \"must\").\n\nYou can see or cancel your request here:\n\n{public_url}/match-requests\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "matching_relaxed",
+        to: to.to_string(),
+        subject: "Still looking for the right match for you".into(),
+        text,
+        html: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

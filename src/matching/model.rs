@@ -660,6 +660,9 @@ mod tests {
             + w.age
             + w.gender;
         assert_eq!(sum, 100.0);
-        assert_eq!(Config::default().max_wait_secs(Format::Group), 14 * DAY_SECS);
+        assert_eq!(
+            Config::default().max_wait_secs(Format::Group),
+            14 * DAY_SECS
+        );
     }
 }

@@ -20,34 +20,47 @@
 //! step that keeps them feasible (`delta1`..`delta4`). Vertex duals are kept at twice their
 //! textbook value, so with integer weights every quantity stays an integer.
 //!
-//! Three changes make it fast on the engine's sparse graphs without changing the result:
+//! The textbook version restarts its search forest after every augmentation and pays `O(n)`
+//! per dual step, which is too slow for the engine's graphs (thousands of vertices, tens of
+//! edges each). Four changes keep the same primal-dual invariants while making the work
+//! follow the edges actually involved:
 //!
-//! - **Adjacency lists and least-slack bookkeeping** (`best_edge`, per-blossom lists of
-//!   least-slack edges), so a stage scans only the edges of labelled vertices.
-//! - **Work proportional to the forest, not to `n`.** A stage records what it touches
-//!   (labelled vertices and blossoms, vertices given a least-slack edge, edges marked tight);
-//!   the dual updates, the `delta` minima and the reset at the end of a stage walk those lists
-//!   instead of every vertex and every edge.
-//! - **A greedy warm start.** Every vertex dual starts at its heaviest incident weight; each
-//!   single vertex then lowers its dual as far as feasibility allows and, if that makes an edge
-//!   to another single vertex tight, takes it. What remains single with a positive dual is
-//!   what the blossom algorithm still has to settle, and single vertices start with different
-//!   duals. The algorithm therefore stops a tree, instead of the whole run, when a dual
-//!   reaches zero: if the vertex whose dual reached zero is matched, the alternating path from
-//!   its root is flipped so that this vertex becomes the single one (legal, since its dual is
-//!   zero), and single vertices with a zero dual are never roots but are valid ends of an
-//!   augmenting path. All single roots keep equal parity (their duals are made even at the
-//!   start and fall together), so the halved slack of `delta3` stays an integer. The run ends
-//!   when no single vertex has a positive dual; then the duals certify optimality (every slack
-//!   non-negative, matched edges and blossoms tight, single vertices at dual zero).
+//! - **Greedy warm start.** Every vertex dual starts at its heaviest incident weight; each
+//!   single vertex then lowers its dual as far as feasibility allows and, when that makes an
+//!   edge to another single vertex tight, takes it. Roughly three in four vertices end up
+//!   matched before the blossom search starts.
+//! - **Trees stop one at a time.** After the warm start the single vertices have different
+//!   duals, so reaching a zero dual ends only that vertex's tree, not the run: if the vertex
+//!   is matched, the alternating path from its root is flipped so that it becomes the single
+//!   one (legal, its dual being zero). Single vertices with a zero dual are never roots but
+//!   are valid ends of an augmenting path. Root duals are made even at the start and fall
+//!   together, so every labelled vertex has the same parity and the halved slack of `delta3`
+//!   stays an integer.
+//! - **One forest for the whole run.** After an augmentation only the two trees on the path
+//!   are taken apart (their vertices become unlabelled, zero-dual S-blossoms among them are
+//!   expanded, their edges lose the "tight" mark and are offered again to the surviving
+//!   trees); every other tree keeps growing.
+//! - **Lazy duals and heaps.** A dual step only adds to a running total: each vertex and
+//!   blossom stores its dual as of the last time its label changed, and the current value is
+//!   derived from the label and the total. The four `delta` candidates come from binary heaps
+//!   with lazy deletion (S-vertices by dual; unlabelled vertices by their least-slack edge to
+//!   an S-vertex; edges between S-blossoms by slack; T-blossoms by dual), each entry checked
+//!   against the current state when it reaches the top.
+//!
+//! The run ends when no single vertex has a positive dual. The final duals then certify
+//! optimality: every edge has non-negative slack, matched edges and positive-dual blossoms are
+//! tight, and single vertices have a zero dual. The tests check exactly that certificate, and
+//! every dual step against a brute-force recomputation.
 //!
 //! # Complexity
 //!
-//! `O(n^3)` in the worst case, as for the reference algorithm (at most `n` stages, each with
-//! `O(n)` dual updates of `O(n)` work), plus `O(m log m)` to sort and de-duplicate the edges;
-//! memory `O(n + m)`. In practice a stage costs about the size of its alternating forest: the
-//! engine's graph (5,000 people with about 30 candidates each) solves in a few hundredths of a
-//! second in a release build.
+//! Memory `O(n + m)`; `O(m log m)` to sort and de-duplicate the edges. Between two
+//! augmentations (or tree stops, at most `n` of either) there are `O(n)` dual steps, each
+//! vertex is scanned at most once per label, and heap work is charged to the edges pushed, so
+//! a run costs `O(n · m · log m)` plus the re-offering of edges when nested blossoms are
+//! expanded (at most `O(n · m)` more per augmentation in the worst, deeply nested case). In
+//! practice it is far below that: the engine's graph (5,000 people with about 30 candidates
+//! each) solves in under a tenth of a second in a release build.
 //!
 //! # What it must not do
 //!
@@ -61,6 +74,9 @@
 /// The largest weight taken at face value; larger weights are treated as this value, which
 /// keeps every dual and slack far from `i64` overflow.
 pub const MAX_WEIGHT: i64 = 1 << 40;
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// Marks "no vertex / no edge / no blossom" in the internal index arrays.
 const NONE: usize = usize::MAX;
@@ -135,14 +151,24 @@ enum Step {
     Expand(usize),
 }
 
-/// Labels of top-level blossoms (and of vertices, see `label`).
+/// Labels of top-level blossoms (and of vertices, see `Matcher::label`).
 const FREE: u8 = 0;
 const S: u8 = 1;
 const T: u8 = 2;
 
+/// A min-heap of `(key, item)` with lazy deletion: entries are checked when they reach the
+/// top.
+type MinHeap = BinaryHeap<Reverse<(i64, usize)>>;
+
 /// The state of one run. Vertices are `0..n`; non-trivial blossoms are `n..2n`. Edge `k`
 /// has endpoints `2k` and `2k + 1`; `endpoint[p]` is the vertex of endpoint `p`, and `p ^ 1`
 /// is the other end of the same edge.
+///
+/// Duals are stored lazily: the true dual of vertex `v` is `dual[v]` moved by
+/// `shift - stamp[v]` (down for an S-vertex, up for a T-vertex, not at all when unlabelled),
+/// where `shift` is the sum of all dual steps so far; likewise for top-level blossoms (up for
+/// S, down for T). A vertex or blossom is re-based ("fixed") just before its label changes, so
+/// a dual step costs O(1) instead of a pass over the forest.
 struct Matcher {
     n: usize,
     /// `endpoint[p]`: the vertex at endpoint `p`.
@@ -172,34 +198,54 @@ struct Matcher {
     /// `endps[b][i]`: the endpoint, in `childs[b][i]`, of the edge joining it to the next
     /// sub-blossom round the cycle.
     endps: Vec<Vec<usize>>,
-    /// Least-slack edge: for an unlabelled vertex (or an unreached vertex in a T-blossom) to
-    /// an S-vertex; for a top-level S-blossom to another S-blossom.
-    bestedge: Vec<usize>,
-    /// For a non-trivial top-level S-blossom: least-slack edges to neighbouring S-blossoms.
-    best_list: Vec<Vec<usize>>,
-    has_best_list: Vec<bool>,
     /// Unused blossom numbers.
     unused: Vec<usize>,
-    /// Vertex duals (twice the textbook value) then blossom duals.
+    /// Vertex duals (twice the textbook value) then blossom duals, as of `stamp`.
     dual: Vec<i64>,
-    /// Edges known to be tight in this stage.
+    /// The value of `shift` when each dual was last fixed.
+    stamp: Vec<i64>,
+    /// Sum of the dual steps taken so far.
+    shift: i64,
+    /// Edges known to be tight while their ends keep their labels.
     allowed: Vec<bool>,
+    allowed_list: Vec<usize>,
     /// S-vertices waiting to be scanned.
     queue: Vec<usize>,
+    /// Single tight edges waiting to be followed: (S-vertex, remote endpoint).
+    edge_queue: Vec<(usize, usize)>,
     /// Breadcrumbs of `scan_blossom`.
     crumb: Vec<bool>,
-    /// Single vertices with a positive dual: the roots of the next stage.
+    /// Single vertices with a positive dual: the roots.
     roots: Vec<usize>,
-    /// Vertices whose label or least-slack edge was set in this stage.
+    /// Vertices and non-trivial blossoms labelled in this stage.
     touched_v: Vec<usize>,
     is_touched_v: Vec<bool>,
-    /// Non-trivial blossoms labelled in this stage.
     touched_b: Vec<usize>,
     is_touched_b: Vec<bool>,
-    /// Edges marked tight in this stage.
-    allowed_list: Vec<usize>,
-    /// Scratch for `add_blossom`: least-slack edge to each neighbouring S-blossom.
-    best_to: Vec<usize>,
+    /// `tree[v]`: the root of the alternating tree that labelled `v` last.
+    tree: Vec<usize>,
+    /// Per root: the vertices labelled in its tree (may hold stale entries).
+    members: Vec<Vec<usize>>,
+    /// Scratch marks for `kill_trees`.
+    mark_v: Vec<bool>,
+    mark_b: Vec<bool>,
+    /// `delta1` candidates: S-vertices keyed by dual + shift.
+    heap_vertex: MinHeap,
+    /// `delta2` candidates: unlabelled vertices keyed by the slack of their least-slack edge
+    /// to an S-vertex (`best_free`) + shift.
+    heap_free: MinHeap,
+    /// For an unlabelled vertex (or one inside a T-blossom): its least-slack edge to an
+    /// S-vertex, or `NONE`. May be stale after a tree is removed; checked when used.
+    best_free: Vec<usize>,
+    /// `delta3` candidates: edges between S-blossoms, keyed by slack + 2 shift.
+    heap_between: MinHeap,
+    /// `delta4` candidates: T-blossoms keyed by dual + shift.
+    heap_blossom: MinHeap,
+    /// Tests: compare every dual step with a brute-force computation.
+    /// Set if the step limit stopped the run (never expected; checked by the tests).
+    gave_up: bool,
+    #[cfg(test)]
+    check_steps: bool,
 }
 
 impl Matcher {
@@ -259,28 +305,74 @@ impl Matcher {
             childs: vec![Vec::new(); nb],
             base,
             endps: vec![Vec::new(); nb],
-            bestedge: vec![NONE; nb],
-            best_list: vec![Vec::new(); nb],
-            has_best_list: vec![false; nb],
             unused: (n..nb).rev().collect(),
             dual: vec![0; nb],
+            stamp: vec![0; nb],
+            shift: 0,
             allowed: vec![false; m],
+            allowed_list: Vec::new(),
             queue: Vec::new(),
+            edge_queue: Vec::new(),
             crumb: vec![false; nb],
             roots: Vec::new(),
             touched_v: Vec::new(),
             is_touched_v: vec![false; n],
             touched_b: Vec::new(),
             is_touched_b: vec![false; nb],
-            allowed_list: Vec::new(),
-            best_to: vec![NONE; nb],
+            tree: vec![NONE; n],
+            members: vec![Vec::new(); n],
+            mark_v: vec![false; n],
+            mark_b: vec![false; nb],
+            heap_vertex: MinHeap::new(),
+            heap_free: MinHeap::new(),
+            best_free: vec![NONE; n],
+            heap_between: MinHeap::new(),
+            heap_blossom: MinHeap::new(),
+            gave_up: false,
+            #[cfg(test)]
+            check_steps: false,
         }
+    }
+
+    /// The current dual of vertex `v`.
+    #[inline]
+    fn y(&self, v: usize) -> i64 {
+        match self.label[self.inblossom[v]] {
+            S => self.dual[v] - (self.shift - self.stamp[v]),
+            T => self.dual[v] + (self.shift - self.stamp[v]),
+            _ => self.dual[v],
+        }
+    }
+
+    /// The current dual of non-trivial blossom `b` (frozen unless it is top-level).
+    #[inline]
+    fn z(&self, b: usize) -> i64 {
+        if self.parent[b] != NONE {
+            return self.dual[b];
+        }
+        match self.label[b] {
+            S => self.dual[b] + (self.shift - self.stamp[b]),
+            T => self.dual[b] - (self.shift - self.stamp[b]),
+            _ => self.dual[b],
+        }
+    }
+
+    /// Re-bases the dual of vertex `v` on the current shift; call before its label changes.
+    fn fix_v(&mut self, v: usize) {
+        self.dual[v] = self.y(v);
+        self.stamp[v] = self.shift;
+    }
+
+    /// Re-bases the dual of blossom `b`; call before its label or its parent changes.
+    fn fix_b(&mut self, b: usize) {
+        self.dual[b] = self.z(b);
+        self.stamp[b] = self.shift;
     }
 
     /// Twice the slack of edge `k` (valid for edges not inside a blossom).
     #[inline]
     fn slack(&self, k: usize) -> i64 {
-        self.dual[self.endpoint[2 * k]] + self.dual[self.endpoint[2 * k + 1]] - self.weight2[k]
+        self.y(self.endpoint[2 * k]) + self.y(self.endpoint[2 * k + 1]) - self.weight2[k]
     }
 
     #[inline]
@@ -332,14 +424,10 @@ impl Matcher {
                         partner = p;
                     }
                 }
-                if need <= 0 {
-                    self.dual[v] = 0;
-                    if need < 0 {
-                        partner = NONE;
-                    }
-                } else {
-                    self.dual[v] = need;
+                if need < 0 {
+                    partner = NONE;
                 }
+                self.dual[v] = need.max(0);
                 if partner != NONE {
                     let u = self.endpoint[partner];
                     self.mate[v] = partner;
@@ -406,26 +494,88 @@ impl Matcher {
         }
     }
 
+    /// Records edge `k`, with the given slack, from an S-vertex to `w` (unlabelled or inside
+    /// a T-blossom) if it beats `w`'s least-slack edge.
+    fn offer_free_edge(&mut self, w: usize, k: usize, slack: i64) {
+        let cur = self.best_free[w];
+        if cur == NONE || slack < self.slack(cur) {
+            self.best_free[w] = k;
+            self.touch_v(w);
+            self.heap_free.push(Reverse((slack + self.shift, w)));
+        }
+    }
+
+    /// Recomputes the least-slack edge from vertex `x` (unlabelled) to the S-vertices and
+    /// offers it as a `delta2` candidate; edges that are already tight are queued to be
+    /// followed.
+    fn refresh_free(&mut self, x: usize) {
+        let mut best = NONE;
+        let mut best_slack = 0;
+        for i in self.neighbours(x) {
+            let p = self.adj[i];
+            let s = self.endpoint[p];
+            if self.label[self.inblossom[s]] == S {
+                let k = p >> 1;
+                let sl = self.slack(k);
+                if sl <= 0 {
+                    self.allow(k);
+                    self.edge_queue.push((s, p ^ 1));
+                }
+                if best == NONE || sl < best_slack {
+                    best = k;
+                    best_slack = sl;
+                }
+            }
+        }
+        self.best_free[x] = best;
+        self.touch_v(x);
+        if best != NONE {
+            self.heap_free.push(Reverse((best_slack + self.shift, x)));
+        }
+    }
+
     /// Labels the top-level blossom containing `w` with `t`, reached through remote endpoint
     /// `p`. A T-blossom passes label S on to the mate of its base.
     fn assign_label(&mut self, w: usize, t: u8, p: usize) {
         let (mut w, mut t, mut p) = (w, t, p);
+        let mut vs = Vec::new();
         loop {
             let b = self.inblossom[w];
+            let root = if p == NONE {
+                w
+            } else {
+                self.tree[self.endpoint[p]]
+            };
+            vs.clear();
+            self.leaves(b, &mut vs);
+            for &v in &vs {
+                self.fix_v(v);
+            }
+            if b >= self.n {
+                self.fix_b(b);
+            }
             self.set_label(w, t);
             self.set_label(b, t);
             self.labelend[w] = p;
             self.labelend[b] = p;
-            self.bestedge[w] = NONE;
-            self.bestedge[b] = NONE;
-            let mut vs = Vec::new();
-            self.leaves(b, &mut vs);
             for &v in &vs {
                 self.touch_v(v);
+                self.tree[v] = root;
+            }
+            if root != NONE {
+                self.members[root].extend_from_slice(&vs);
             }
             if t == S {
+                for &v in &vs {
+                    let key = self.dual[v] + self.shift;
+                    self.heap_vertex.push(Reverse((key, v)));
+                }
                 self.queue.extend_from_slice(&vs);
                 return;
+            }
+            if b >= self.n {
+                let key = self.dual[b] + self.shift;
+                self.heap_blossom.push(Reverse((key, b)));
             }
             let mp = self.mate[self.base[b]];
             if mp == NONE {
@@ -478,13 +628,9 @@ impl Matcher {
         let bb = self.inblossom[base_v];
         let mut bv = self.inblossom[v];
         let mut bw = self.inblossom[w];
-        self.base[b] = base_v;
-        self.parent[b] = NONE;
-        self.parent[bb] = b;
         let mut path = Vec::new();
         let mut eps = Vec::new();
         while bv != bb {
-            self.parent[bv] = b;
             path.push(bv);
             eps.push(self.labelend[bv]);
             let x = self.endpoint[self.labelend[bv]];
@@ -495,113 +641,88 @@ impl Matcher {
         eps.reverse();
         eps.push(2 * k);
         while bw != bb {
-            self.parent[bw] = b;
             path.push(bw);
             eps.push(self.labelend[bw] ^ 1);
             let x = self.endpoint[self.labelend[bw]];
             bw = self.inblossom[x];
         }
+        // Fix every dual that changes behaviour: T-vertices turn S, sub-blossoms freeze.
+        let mut vs = Vec::new();
+        for &sub in &path {
+            self.leaves(sub, &mut vs);
+            if sub >= self.n {
+                self.fix_b(sub);
+            }
+        }
+        for &x in &vs {
+            self.fix_v(x);
+        }
+        for &sub in &path {
+            self.parent[sub] = b;
+        }
+        self.base[b] = base_v;
+        self.parent[b] = NONE;
         self.set_label(b, S);
         self.labelend[b] = self.labelend[bb];
         self.dual[b] = 0;
-        self.childs[b] = path.clone();
+        self.stamp[b] = self.shift;
+        self.childs[b] = path;
         self.endps[b] = eps;
-
-        let mut vs = Vec::new();
-        self.leaves(b, &mut vs);
         for &x in &vs {
             if self.label[self.inblossom[x]] == T {
                 // A T-vertex turns S inside the new blossom; scan it.
                 self.queue.push(x);
+                let key = self.dual[x] + self.shift;
+                self.heap_vertex.push(Reverse((key, x)));
             }
             self.inblossom[x] = b;
         }
-
-        // Least-slack edges from the new blossom to every neighbouring S-blossom.
-        let mut reached: Vec<usize> = Vec::new();
-        let mut sub_vs = Vec::new();
-        for &sub in &path {
-            let candidates: Vec<usize> = if self.has_best_list[sub] {
-                std::mem::take(&mut self.best_list[sub])
-            } else {
-                sub_vs.clear();
-                self.leaves(sub, &mut sub_vs);
-                let mut ks = Vec::new();
-                for &x in &sub_vs {
-                    for i in self.neighbours(x) {
-                        ks.push(self.adj[i] >> 1);
-                    }
-                }
-                ks
-            };
-            for k2 in candidates {
-                // The end of the edge outside the new blossom, if any.
-                let mut j = self.endpoint[2 * k2 + 1];
-                if self.inblossom[j] == b {
-                    j = self.endpoint[2 * k2];
-                }
-                let bj = self.inblossom[j];
-                if bj != b
-                    && self.label[bj] == S
-                    && (self.best_to[bj] == NONE || self.slack(k2) < self.slack(self.best_to[bj]))
-                {
-                    if self.best_to[bj] == NONE {
-                        reached.push(bj);
-                    }
-                    self.best_to[bj] = k2;
-                }
-            }
-            self.best_list[sub].clear();
-            self.has_best_list[sub] = false;
-            self.bestedge[sub] = NONE;
-        }
-        let mut list = Vec::with_capacity(reached.len());
-        let mut best = NONE;
-        for bj in reached {
-            let k2 = self.best_to[bj];
-            self.best_to[bj] = NONE;
-            if best == NONE || self.slack(k2) < self.slack(best) {
-                best = k2;
-            }
-            list.push(k2);
-        }
-        self.best_list[b] = list;
-        self.has_best_list[b] = true;
-        self.bestedge[b] = best;
     }
 
     /// Expands top-level blossom `b0`. During a stage (`endstage == false`) it is a T-blossom
-    /// whose dual reached zero, and its sub-blossoms are relabelled; at the end of a stage,
-    /// sub-blossoms with a zero dual are expanded too.
+    /// whose dual reached zero, and its sub-blossoms are relabelled; otherwise (its tree is
+    /// gone) sub-blossoms with a zero dual are expanded too.
     fn expand_blossom(&mut self, b0: usize, endstage: bool) {
         let mut pending = vec![b0];
         let mut vs = Vec::new();
+        let mut sub_vs = Vec::new();
         while let Some(b) = pending.pop() {
+            vs.clear();
+            self.leaves(b, &mut vs);
+            for &v in &vs {
+                self.fix_v(v);
+            }
             let childs = std::mem::take(&mut self.childs[b]);
             for &s in &childs {
+                if s >= self.n {
+                    self.fix_b(s);
+                }
                 self.parent[s] = NONE;
                 if s < self.n {
                     self.inblossom[s] = s;
                 } else if endstage && self.dual[s] == 0 {
                     pending.push(s);
                 } else {
-                    vs.clear();
-                    self.leaves(s, &mut vs);
-                    for &v in &vs {
+                    sub_vs.clear();
+                    self.leaves(s, &mut sub_vs);
+                    for &v in &sub_vs {
                         self.inblossom[v] = s;
                     }
                 }
             }
             if !endstage && self.label[b] == T && !childs.is_empty() {
                 self.relabel_expanded(b, &childs);
+                // Vertices left unlabelled become `delta2` candidates.
+                for &v in &vs {
+                    if self.label[self.inblossom[v]] == FREE {
+                        self.refresh_free(v);
+                    }
+                }
             }
             self.label[b] = FREE;
             self.labelend[b] = NONE;
             self.endps[b].clear();
             self.base[b] = NONE;
-            self.best_list[b].clear();
-            self.has_best_list[b] = false;
-            self.bestedge[b] = NONE;
             self.unused.push(b);
         }
     }
@@ -651,9 +772,20 @@ impl Matcher {
         self.set_label(bv, T);
         self.labelend[a] = p;
         self.labelend[bv] = p;
-        self.bestedge[bv] = NONE;
-        j += jstep;
         let mut vs = Vec::new();
+        self.leaves(bv, &mut vs);
+        let root = self.tree[self.endpoint[p]];
+        for &v in &vs {
+            self.tree[v] = root;
+        }
+        if root != NONE {
+            self.members[root].extend_from_slice(&vs);
+        }
+        if bv >= self.n {
+            let key = self.dual[bv] + self.shift;
+            self.heap_blossom.push(Reverse((key, bv)));
+        }
+        j += jstep;
         while childs[at(j)] != entrychild {
             let bv = childs[at(j)];
             if self.label[bv] == S {
@@ -685,11 +817,8 @@ impl Matcher {
         let mut work = vec![(b0, v0)];
         while let Some((b, v)) = work.pop() {
             let mut t = v;
-            while self.parent[t] != b {
+            while t != NONE && self.parent[t] != b {
                 t = self.parent[t];
-                if t == NONE {
-                    break;
-                }
             }
             if t == NONE {
                 continue;
@@ -734,7 +863,9 @@ impl Matcher {
     /// With `p == NONE` this makes `s` single (its dual is zero) and the root matched.
     fn augment_from(&mut self, s: usize, p: usize) {
         let (mut s, mut p) = (s, p);
-        loop {
+        // A path visits each blossom at most once; the bound only guards against the
+        // impossible.
+        for _ in 0..=self.n {
             let bs = self.inblossom[s];
             if bs >= self.n {
                 self.augment_blossom(bs, s);
@@ -760,113 +891,179 @@ impl Matcher {
         }
     }
 
-    /// Scans S-vertex `v`. Returns true when the matching was augmented.
-    fn scan(&mut self, v: usize) -> bool {
+    /// Scans every edge of S-vertex `v`. When the matching was augmented, returns the roots
+    /// of the trees that took part (see `follow_edge`).
+    fn scan(&mut self, v: usize) -> Option<(usize, usize)> {
         for i in self.neighbours(v) {
             let p = self.adj[i];
-            let k = p >> 1;
-            let w = self.endpoint[p];
-            let bv = self.inblossom[v];
-            let bw = self.inblossom[w];
-            if bv == bw {
-                continue;
-            }
-            let mut kslack = 0;
-            if !self.allowed[k] {
-                kslack = self.slack(k);
-                if kslack <= 0 {
-                    self.allow(k);
-                }
-            }
-            if self.allowed[k] {
-                match self.label[bw] {
-                    FREE => {
-                        if self.mate[self.base[bw]] == NONE {
-                            // A single vertex with zero dual: augment to it.
-                            if bw >= self.n {
-                                self.augment_blossom(bw, w);
-                            }
-                            self.mate[w] = p ^ 1;
-                            self.augment_from(v, p);
-                            return true;
-                        }
-                        self.assign_label(w, T, p ^ 1);
-                    }
-                    S => {
-                        let found = self.scan_blossom(v, w);
-                        if found != NONE {
-                            self.add_blossom(found, k);
-                        } else {
-                            self.augment_from(v, p);
-                            self.augment_from(w, p ^ 1);
-                            return true;
-                        }
-                    }
-                    _ => {
-                        if self.label[w] == FREE {
-                            // w is inside a T-blossom and now reachable from outside it.
-                            self.set_label(w, T);
-                            self.labelend[w] = p ^ 1;
-                        }
-                    }
-                }
-            } else if self.label[bw] == S {
-                if self.bestedge[bv] == NONE || kslack < self.slack(self.bestedge[bv]) {
-                    self.bestedge[bv] = k;
-                }
-            } else if self.label[w] == FREE
-                && (self.bestedge[w] == NONE || kslack < self.slack(self.bestedge[w]))
-            {
-                self.bestedge[w] = k;
-                self.touch_v(w);
+            let found = self.follow_edge(v, p);
+            if found.is_some() {
+                return found;
             }
         }
-        false
+        None
+    }
+
+    /// Looks at the edge from S-vertex `v` to remote endpoint `p`: follows it if tight
+    /// (labelling, shrinking a blossom or augmenting), else records it as a dual-step
+    /// candidate. After an augmentation returns the roots of the trees that took part (the
+    /// second is `NONE` when the path ended at a single vertex of zero dual outside the
+    /// forest).
+    fn follow_edge(&mut self, v: usize, p: usize) -> Option<(usize, usize)> {
+        let k = p >> 1;
+        let w = self.endpoint[p];
+        let bv = self.inblossom[v];
+        let bw = self.inblossom[w];
+        if bv == bw {
+            return None;
+        }
+        let mut kslack = 0;
+        if !self.allowed[k] {
+            kslack = self.slack(k);
+            if kslack <= 0 {
+                self.allow(k);
+            }
+        }
+        if self.allowed[k] {
+            match self.label[bw] {
+                FREE => {
+                    if self.mate[self.base[bw]] == NONE {
+                        // A single vertex with zero dual: augment to it.
+                        let root = self.tree[v];
+                        if bw >= self.n {
+                            self.augment_blossom(bw, w);
+                        }
+                        self.mate[w] = p ^ 1;
+                        self.augment_from(v, p);
+                        return Some((root, NONE));
+                    }
+                    self.assign_label(w, T, p ^ 1);
+                }
+                S => {
+                    let found = self.scan_blossom(v, w);
+                    if found != NONE {
+                        self.add_blossom(found, k);
+                    } else {
+                        let roots = (self.tree[v], self.tree[w]);
+                        self.augment_from(v, p);
+                        self.augment_from(w, p ^ 1);
+                        return Some(roots);
+                    }
+                }
+                _ => {
+                    if self.label[w] == FREE {
+                        // w is inside a T-blossom and now reachable from outside it.
+                        self.set_label(w, T);
+                        self.labelend[w] = p ^ 1;
+                    }
+                }
+            }
+        } else {
+            match self.label[bw] {
+                S => self
+                    .heap_between
+                    .push(Reverse((kslack + 2 * self.shift, k))),
+                _ => {
+                    if self.label[w] == FREE {
+                        self.offer_free_edge(w, k, kslack);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The smallest valid `delta1` candidate: (step, vertex).
+    fn top_vertex(&mut self) -> Option<(i64, usize)> {
+        while let Some(&Reverse((key, v))) = self.heap_vertex.peek() {
+            if self.label[self.inblossom[v]] == S && self.y(v) + self.shift == key {
+                return Some((key - self.shift, v));
+            }
+            self.heap_vertex.pop();
+        }
+        None
+    }
+
+    /// The smallest valid `delta2` candidate: (step, edge).
+    fn top_free(&mut self) -> Option<(i64, usize)> {
+        while let Some(&Reverse((key, x))) = self.heap_free.peek() {
+            if self.label[self.inblossom[x]] != FREE {
+                // Labelled since; it is offered again if it becomes unlabelled.
+                self.heap_free.pop();
+                continue;
+            }
+            let e = self.best_free[x];
+            if e == NONE {
+                self.heap_free.pop();
+                continue;
+            }
+            let far = self.endpoint[2 * e] ^ self.endpoint[2 * e + 1] ^ x;
+            if self.label[self.inblossom[far]] != S {
+                // The S end left the forest: look again at all of x's edges.
+                self.heap_free.pop();
+                self.refresh_free(x);
+                continue;
+            }
+            let real = self.slack(e) + self.shift;
+            if real == key {
+                return Some((key - self.shift, e));
+            }
+            // An older entry, or duals moved under a label change: look again.
+            self.heap_free.pop();
+            self.refresh_free(x);
+        }
+        None
+    }
+
+    /// The smallest valid `delta3` candidate: (step, edge).
+    fn top_between(&mut self) -> Option<(i64, usize)> {
+        while let Some(&Reverse((key, k))) = self.heap_between.peek() {
+            let bi = self.inblossom[self.endpoint[2 * k]];
+            let bj = self.inblossom[self.endpoint[2 * k + 1]];
+            if bi != bj && self.label[bi] == S && self.label[bj] == S {
+                let real = self.slack(k) + 2 * self.shift;
+                if real == key {
+                    // Both ends are S-vertices of equal parity: the slack is even.
+                    return Some(((key - 2 * self.shift) / 2, k));
+                }
+                self.heap_between.pop();
+                self.heap_between.push(Reverse((real, k)));
+            } else {
+                self.heap_between.pop();
+            }
+        }
+        None
+    }
+
+    /// The smallest valid `delta4` candidate: (step, blossom).
+    fn top_blossom(&mut self) -> Option<(i64, usize)> {
+        while let Some(&Reverse((key, b))) = self.heap_blossom.peek() {
+            if self.base[b] != NONE
+                && self.parent[b] == NONE
+                && self.label[b] == T
+                && self.z(b) + self.shift == key
+            {
+                return Some((key - self.shift, b));
+            }
+            self.heap_blossom.pop();
+        }
+        None
     }
 
     /// Finds the dual step: its size and what happens at its end.
-    fn choose_step(&self) -> Option<(i64, Step)> {
-        let mut d1: Option<(i64, Step)> = None;
+    fn choose_step(&mut self) -> Option<(i64, Step)> {
         let mut other: Option<(i64, Step)> = None;
-        let mut offer = |slot: &mut Option<(i64, Step)>, d: i64, step: Step| {
-            if slot.is_none_or(|(best, _)| d < best) {
-                *slot = Some((d, step));
-            }
-        };
-        for &v in &self.touched_v {
-            let b = self.inblossom[v];
-            match self.label[b] {
-                S => {
-                    offer(&mut d1, self.dual[v], Step::VertexZero(v));
-                    let e = self.bestedge[v];
-                    if b == v && e != NONE {
-                        offer(&mut other, self.slack(e) / 2, Step::BetweenS(e));
-                    }
-                }
-                FREE => {
-                    let e = self.bestedge[v];
-                    if e != NONE {
-                        offer(&mut other, self.slack(e), Step::ToFree(e));
-                    }
-                }
-                _ => {}
+        let candidates = [
+            self.top_free().map(|(d, k)| (d, Step::ToFree(k))),
+            self.top_between().map(|(d, k)| (d, Step::BetweenS(k))),
+            self.top_blossom().map(|(d, b)| (d, Step::Expand(b))),
+        ];
+        for c in candidates.into_iter().flatten() {
+            if other.is_none_or(|(best, _)| c.0 < best) {
+                other = Some(c);
             }
         }
-        for &b in &self.touched_b {
-            if self.parent[b] != NONE || self.base[b] == NONE {
-                continue;
-            }
-            match self.label[b] {
-                S => {
-                    let e = self.bestedge[b];
-                    if e != NONE {
-                        offer(&mut other, self.slack(e) / 2, Step::BetweenS(e));
-                    }
-                }
-                T => offer(&mut other, self.dual[b], Step::Expand(b)),
-                _ => {}
-            }
-        }
+        let d1 = self.top_vertex().map(|(d, v)| (d, Step::VertexZero(v)));
         // On a tie, prefer progress in the forest over stopping a tree: same weight, more pairs.
         match (d1, other) {
             (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
@@ -874,29 +1071,117 @@ impl Matcher {
         }
     }
 
-    fn apply_step(&mut self, delta: i64) {
-        for &v in &self.touched_v {
-            match self.label[self.inblossom[v]] {
-                S => self.dual[v] -= delta,
-                T => self.dual[v] += delta,
-                _ => {}
+    /// The dual step computed the slow way, for tests.
+    #[cfg(test)]
+    fn brute_force_step(&self) -> Option<i64> {
+        let mut best: Option<i64> = None;
+        let mut offer = |d: i64| best = Some(best.map_or(d, |b: i64| b.min(d)));
+        for v in 0..self.n {
+            if self.label[self.inblossom[v]] == S {
+                offer(self.y(v));
             }
         }
-        for &b in &self.touched_b {
-            if self.parent[b] != NONE || self.base[b] == NONE {
+        for k in 0..self.weight2.len() {
+            let (i, j) = (self.endpoint[2 * k], self.endpoint[2 * k + 1]);
+            let (bi, bj) = (self.inblossom[i], self.inblossom[j]);
+            if bi == bj {
                 continue;
             }
-            match self.label[b] {
-                S => self.dual[b] += delta,
-                T => self.dual[b] -= delta,
-                _ => {}
+            let (li, lj) = (self.label[bi], self.label[bj]);
+            if li == S && lj == S {
+                assert_eq!(self.slack(k) % 2, 0, "odd slack between S-blossoms");
+                offer(self.slack(k) / 2);
+            } else if (li == S && lj == FREE) || (li == FREE && lj == S) {
+                offer(self.slack(k));
+            }
+        }
+        for b in self.n..2 * self.n {
+            if self.base[b] != NONE && self.parent[b] == NONE && self.label[b] == T {
+                offer(self.z(b));
+            }
+        }
+        best
+    }
+
+    /// Clears the labels of blossom `b` and of every blossom nested in it.
+    fn clear_blossom_labels(&mut self, b: usize) {
+        let mut stack = vec![b];
+        while let Some(x) = stack.pop() {
+            self.label[x] = FREE;
+            for i in 0..self.childs[x].len() {
+                let c = self.childs[x][i];
+                if c >= self.n {
+                    stack.push(c);
+                }
             }
         }
     }
 
-    /// One stage: grow the forest from all roots until an augmentation or until a tree stops.
-    /// Returns false if nothing could be done (which cannot happen while roots remain).
-    fn stage(&mut self) -> bool {
+    /// Removes the trees rooted at `r1` and `r2` (`NONE` for none) from the forest after an
+    /// augmentation, while the other trees go on: their vertices become unlabelled, zero-dual
+    /// S-blossoms among them are expanded, their edges lose the "tight" mark, and their edges
+    /// to the remaining S-vertices become `delta2` candidates.
+    fn kill_trees(&mut self, r1: usize, r2: usize) {
+        let mut dead = Vec::new();
+        for r in [r1, r2] {
+            if r == NONE {
+                continue;
+            }
+            let list = std::mem::take(&mut self.members[r]);
+            for &x in &list {
+                if self.tree[x] == r && !self.mark_v[x] && self.label[self.inblossom[x]] != FREE {
+                    self.mark_v[x] = true;
+                    dead.push(x);
+                }
+            }
+        }
+        let mut tops = Vec::new();
+        for &x in &dead {
+            self.fix_v(x);
+            let b = self.inblossom[x];
+            if b >= self.n && !self.mark_b[b] {
+                self.mark_b[b] = true;
+                tops.push(b);
+            }
+        }
+        let mut zero_s = Vec::new();
+        for &b in &tops {
+            self.mark_b[b] = false;
+            self.fix_b(b);
+            if self.label[b] == S && self.dual[b] == 0 {
+                zero_s.push(b);
+            }
+            self.clear_blossom_labels(b);
+        }
+        for &x in &dead {
+            self.label[x] = FREE;
+            self.tree[x] = NONE;
+        }
+        for b in zero_s {
+            self.expand_blossom(b, true);
+        }
+        for &x in &dead {
+            for i in self.neighbours(x) {
+                let p = self.adj[i];
+                self.allowed[p >> 1] = false;
+                // A vertex inside a surviving T-blossom may be marked as reached from x;
+                // that mark is void now (another tight edge, if any, is found again when the
+                // blossom is expanded).
+                let y = self.endpoint[p];
+                if self.label[y] == T && self.inblossom[y] != y && self.labelend[y] == p ^ 1 {
+                    self.label[y] = FREE;
+                }
+            }
+        }
+        for &x in &dead {
+            self.mark_v[x] = false;
+            self.refresh_free(x);
+        }
+    }
+
+    /// Grows the forest from all roots, augmenting and removing trees as paths are found,
+    /// until no tree is left.
+    fn stage(&mut self) {
         let roots = std::mem::take(&mut self.roots);
         for &r in &roots {
             if self.label[self.inblossom[r]] == FREE {
@@ -904,41 +1189,82 @@ impl Matcher {
             }
         }
         self.roots = roots;
+        let step_limit = 16 * (self.n + 2) * (self.n + 2);
+        let mut steps = 0_usize;
         loop {
-            while let Some(v) = self.queue.pop() {
-                if self.scan(v) {
-                    return true;
+            loop {
+                let found = if let Some((v, p)) = self.edge_queue.pop() {
+                    if self.label[self.inblossom[v]] != S {
+                        continue;
+                    }
+                    self.follow_edge(v, p)
+                } else if let Some(v) = self.queue.pop() {
+                    if self.label[self.inblossom[v]] != S {
+                        continue;
+                    }
+                    self.scan(v)
+                } else {
+                    break;
+                };
+                if let Some((r1, r2)) = found {
+                    self.kill_trees(r1, r2);
                 }
             }
-            let Some((delta, step)) = self.choose_step() else {
-                return false;
+            #[cfg(test)]
+            let expected = if self.check_steps {
+                self.brute_force_step()
+            } else {
+                None
             };
-            self.apply_step(delta);
+            let Some((delta, step)) = self.choose_step() else {
+                return;
+            };
+            steps += 1;
+            if steps > step_limit {
+                // Cannot happen (O(n^2) steps suffice); never loop forever regardless.
+                self.gave_up = true;
+                return;
+            }
+            #[cfg(test)]
+            if self.check_steps {
+                assert_eq!(Some(delta), expected, "dual step differs from brute force");
+            }
+            self.shift += delta;
             match step {
                 Step::VertexZero(v) => {
+                    let r = self.tree[v];
                     self.augment_from(v, NONE);
-                    return true;
+                    self.kill_trees(r, NONE);
                 }
                 Step::ToFree(k) => {
                     self.allow(k);
-                    let (mut i, j) = (self.endpoint[2 * k], self.endpoint[2 * k + 1]);
-                    if self.label[self.inblossom[i]] != S {
-                        i = j;
+                    if self.label[self.inblossom[self.endpoint[2 * k]]] == S {
+                        self.edge_queue.push((self.endpoint[2 * k], 2 * k + 1));
+                    } else {
+                        self.edge_queue.push((self.endpoint[2 * k + 1], 2 * k));
                     }
-                    self.queue.push(i);
                 }
                 Step::BetweenS(k) => {
                     self.allow(k);
-                    self.queue.push(self.endpoint[2 * k]);
+                    self.edge_queue.push((self.endpoint[2 * k], 2 * k + 1));
                 }
                 Step::Expand(b) => self.expand_blossom(b, false),
             }
         }
     }
 
-    /// Expands zero-dual S-blossoms and clears everything the stage touched.
+    /// Fixes every dual, expands zero-dual S-blossoms and clears what the stage touched.
     fn end_stage(&mut self) {
+        for i in 0..self.touched_v.len() {
+            let v = self.touched_v[i];
+            self.fix_v(v);
+        }
         let blossoms = std::mem::take(&mut self.touched_b);
+        for &b in &blossoms {
+            if self.base[b] != NONE {
+                self.fix_b(b);
+            }
+        }
         for &b in &blossoms {
             if self.parent[b] == NONE
                 && self.base[b] != NONE
@@ -950,17 +1276,16 @@ impl Matcher {
         }
         for &b in &blossoms {
             self.label[b] = FREE;
-            self.bestedge[b] = NONE;
-            self.best_list[b].clear();
-            self.has_best_list[b] = false;
             self.is_touched_b[b] = false;
         }
         self.touched_b = blossoms;
         self.touched_b.clear();
         for &v in &self.touched_v {
             self.label[v] = FREE;
-            self.bestedge[v] = NONE;
+            self.best_free[v] = NONE;
             self.is_touched_v[v] = false;
+            self.members[v].clear();
+            self.tree[v] = NONE;
         }
         self.touched_v.clear();
         for &k in &self.allowed_list {
@@ -968,21 +1293,24 @@ impl Matcher {
         }
         self.allowed_list.clear();
         self.queue.clear();
+        self.edge_queue.clear();
+        self.heap_vertex.clear();
+        self.heap_free.clear();
+        self.heap_between.clear();
+        self.heap_blossom.clear();
     }
 
-    /// Runs stages until no single vertex has a positive dual.
+    /// Runs until no single vertex has a positive dual. One stage normally suffices; the
+    /// loop is a safeguard.
     fn run(&mut self) {
-        loop {
+        for _ in 0..=self.n {
             let (mate, dual) = (&self.mate, &self.dual);
             self.roots.retain(|&v| mate[v] == NONE && dual[v] > 0);
             if self.roots.is_empty() {
                 return;
             }
-            let progress = self.stage();
+            self.stage();
             self.end_stage();
-            if !progress {
-                return;
-            }
         }
     }
 
@@ -997,5 +1325,513 @@ impl Matcher {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    type Edges = Vec<(u32, u32, i64)>;
+
+    /// Runs the solver and keeps its final state for the certificate check.
+    fn solve_state(n: usize, edges: &[(u32, u32, i64)], warm: bool) -> Matcher {
+        let mut m = Matcher::new(n, edges);
+        m.check_steps = n <= 300;
+        if warm {
+            m.warm_start();
+        } else {
+            m.cold_start();
+        }
+        m.run();
+        m
+    }
+
+    /// The best weight of any matching, by trying every matching (small `n` only).
+    fn brute_force(n: usize, edges: &[(u32, u32, i64)]) -> i64 {
+        let mut w = vec![vec![0_i64; n]; n];
+        for &(a, b, x) in edges {
+            let (a, b) = (a as usize, b as usize);
+            if a != b && a < n && b < n && x > w[a][b] {
+                w[a][b] = x;
+                w[b][a] = x;
+            }
+        }
+        fn go(v: usize, used: &mut Vec<bool>, w: &[Vec<i64>]) -> i64 {
+            let n = used.len();
+            let Some(v) = (v..n).find(|&x| !used[x]) else {
+                return 0;
+            };
+            used[v] = true;
+            let mut best = go(v + 1, used, w);
+            for u in v + 1..n {
+                if !used[u] && w[v][u] > 0 {
+                    used[u] = true;
+                    best = best.max(w[v][u] + go(v + 1, used, w));
+                    used[u] = false;
+                }
+            }
+            used[v] = false;
+            best
+        }
+        go(0, &mut vec![false; n], &w)
+    }
+
+    /// Symmetric, and every matched pair is joined by a positive edge of the input.
+    fn assert_valid(n: usize, edges: &[(u32, u32, i64)], mate: &[Option<u32>]) {
+        assert_eq!(mate.len(), n);
+        for (v, m) in mate.iter().enumerate() {
+            if let Some(u) = *m {
+                assert_ne!(u as usize, v, "vertex {v} matched to itself");
+                assert_eq!(
+                    mate[u as usize],
+                    Some(v as u32),
+                    "mate not symmetric at {v}"
+                );
+                assert!(
+                    edges.iter().any(|&(a, b, w)| w > 0
+                        && ((a as usize == v && b == u) || (b as usize == v && a == u))),
+                    "pair {v}-{u} has no positive edge"
+                );
+            }
+        }
+    }
+
+    /// Checks the dual certificate of optimality left by a finished run: non-negative duals,
+    /// non-negative slack on every edge (counting the blossoms around it), tight matched edges,
+    /// zero dual on single vertices, and full blossoms wherever the blossom dual is positive.
+    fn assert_certificate(m: &Matcher) {
+        assert!(!m.gave_up, "the step limit was reached");
+        let n = m.n;
+        for v in 0..n {
+            assert!(m.dual[v] >= 0, "vertex {v} has negative dual");
+            if m.mate[v] == NONE {
+                assert_eq!(m.dual[v], 0, "single vertex {v} has a positive dual");
+            } else {
+                assert_eq!(
+                    m.mate[m.endpoint[m.mate[v]]],
+                    m.mate[v] ^ 1,
+                    "asymmetric at {v}"
+                );
+            }
+        }
+        let chain = |v: usize| {
+            let mut c = vec![v];
+            while m.parent[*c.last().unwrap()] != NONE {
+                c.push(m.parent[*c.last().unwrap()]);
+            }
+            c.reverse();
+            c
+        };
+        for k in 0..m.weight2.len() {
+            let (i, j) = (m.endpoint[2 * k], m.endpoint[2 * k + 1]);
+            let mut s = m.dual[i] + m.dual[j] - m.weight2[k];
+            for (bi, bj) in chain(i).into_iter().zip(chain(j)) {
+                if bi != bj {
+                    break;
+                }
+                s += 2 * m.dual[bi];
+            }
+            assert!(s >= 0, "edge {i}-{j} has negative slack {s}");
+            let matched = m.mate[i] != NONE && m.mate[i] >> 1 == k;
+            if matched {
+                assert_eq!(m.mate[j] >> 1, k);
+                assert_eq!(s, 0, "matched edge {i}-{j} is not tight");
+            }
+        }
+        for b in n..2 * n {
+            if m.base[b] == NONE {
+                continue;
+            }
+            assert!(m.dual[b] >= 0, "blossom {b} has negative dual");
+            if m.dual[b] > 0 {
+                assert_eq!(m.endps[b].len() % 2, 1);
+                for &p in m.endps[b].iter().skip(1).step_by(2) {
+                    assert_eq!(m.mate[m.endpoint[p]], p ^ 1, "blossom {b} is not full");
+                    assert_eq!(m.mate[m.endpoint[p ^ 1]], p, "blossom {b} is not full");
+                }
+            }
+        }
+    }
+
+    fn random_graph(rng: &mut StdRng, n: usize, per_vertex: usize, lo: i64, hi: i64) -> Edges {
+        let mut edges = Vec::new();
+        for v in 0..n {
+            for _ in 0..per_vertex {
+                let u = rng.gen_range(0..n);
+                if u != v {
+                    edges.push((v as u32, u as u32, rng.gen_range(lo..=hi)));
+                }
+            }
+        }
+        edges
+    }
+
+    fn check_against_brute_force(n: usize, edges: &[(u32, u32, i64)]) {
+        let expected = brute_force(n, edges);
+        for warm in [true, false] {
+            let state = solve_state(n, edges, warm);
+            assert_certificate(&state);
+            let mate = state.mates();
+            assert_valid(n, edges, &mate);
+            assert_eq!(
+                matching_weight(edges, &mate),
+                expected,
+                "warm start: {warm}"
+            );
+        }
+        let mate = max_weight_matching(n, edges);
+        assert_eq!(matching_weight(edges, &mate), expected);
+    }
+
+    #[test]
+    fn an_empty_graph_has_an_empty_matching() {
+        assert_eq!(max_weight_matching(0, &[]), Vec::<Option<u32>>::new());
+        assert_eq!(max_weight_matching(3, &[]), vec![None, None, None]);
+        assert_eq!(matching_weight(&[], &[]), 0);
+    }
+
+    #[test]
+    fn a_single_edge_is_taken() {
+        assert_eq!(max_weight_matching(2, &[(0, 1, 7)]), vec![Some(1), Some(0)]);
+    }
+
+    #[test]
+    fn self_loops_out_of_range_and_non_positive_edges_are_ignored() {
+        let edges = [
+            (0, 0, 100),
+            (1, 1, 5),
+            (0, 1, 0),
+            (1, 2, -4),
+            (2, 9, 50),
+            (7, 8, 3),
+        ];
+        assert_eq!(max_weight_matching(3, &edges), vec![None, None, None]);
+    }
+
+    #[test]
+    fn a_triangle_takes_its_heaviest_edge() {
+        let edges = [(0, 1, 5), (1, 2, 6), (0, 2, 4)];
+        let mate = max_weight_matching(3, &edges);
+        assert_eq!(mate, vec![None, Some(2), Some(1)]);
+        assert_eq!(matching_weight(&edges, &mate), 6);
+    }
+
+    #[test]
+    fn a_path_can_prefer_one_heavy_edge_over_two_light_ones() {
+        // 0-1 (5), 1-2 (11), 2-3 (5): two pairs weigh 10, the middle pair alone 11.
+        let edges = [(0, 1, 5), (1, 2, 11), (2, 3, 5)];
+        let mate = max_weight_matching(4, &edges);
+        assert_eq!(mate, vec![None, Some(2), Some(1), None]);
+        assert_eq!(matching_weight(&edges, &mate), 11);
+    }
+
+    #[test]
+    fn a_path_takes_both_ends_when_they_outweigh_the_middle() {
+        let edges = [(0, 1, 6), (1, 2, 11), (2, 3, 6)];
+        let mate = max_weight_matching(4, &edges);
+        assert_eq!(mate, vec![Some(1), Some(0), Some(3), Some(2)]);
+    }
+
+    #[test]
+    fn an_odd_cycle_with_a_pendant_edge_beats_greedy() {
+        // Triangle 0-1-2 with a pendant 2-3. Greedy takes 1-2 (10) and stops; the optimum pairs
+        // 0-1 and 2-3 (9 + 8 = 17) through the blossom {0, 1, 2}.
+        let edges = [(0, 1, 9), (1, 2, 10), (0, 2, 9), (2, 3, 8)];
+        let greedy = greedy_matching(4, &edges);
+        assert_eq!(matching_weight(&edges, &greedy), 10);
+        let mate = max_weight_matching(4, &edges);
+        assert_eq!(matching_weight(&edges, &mate), 17);
+        assert_eq!(mate, vec![Some(1), Some(0), Some(3), Some(2)]);
+    }
+
+    #[test]
+    fn a_pentagon_with_pendants_needs_a_blossom() {
+        // Odd cycle 0..4 with pendants at 0 and 2; the heavy cycle edges lure greedy away.
+        let edges = [
+            (0, 1, 10),
+            (1, 2, 10),
+            (2, 3, 10),
+            (3, 4, 10),
+            (4, 0, 10),
+            (0, 5, 7),
+            (2, 6, 7),
+        ];
+        check_against_brute_force(7, &edges);
+        // Greedy takes two cycle edges (20) and strands both pendants; the optimum uses one
+        // pendant and two cycle edges (27).
+        assert_eq!(matching_weight(&edges, &greedy_matching(7, &edges)), 20);
+        let mate = max_weight_matching(7, &edges);
+        assert_eq!(matching_weight(&edges, &mate), 27);
+    }
+
+    #[test]
+    fn duplicate_edges_count_with_their_heaviest_weight() {
+        let edges = [(0, 1, 3), (1, 0, 9), (0, 1, -2), (1, 2, 8)];
+        let mate = max_weight_matching(3, &edges);
+        assert_eq!(mate, vec![Some(1), Some(0), None]);
+        assert_eq!(matching_weight(&edges, &mate), 9);
+    }
+
+    #[test]
+    fn disconnected_components_and_isolated_vertices_are_solved_independently() {
+        let edges = [
+            (0, 1, 4),
+            (1, 2, 5),
+            (4, 5, 3),
+            (5, 6, 3),
+            (6, 4, 3),
+            (7, 8, 1),
+        ];
+        check_against_brute_force(10, &edges);
+        let mate = max_weight_matching(10, &edges);
+        assert_eq!(mate[3], None);
+        assert_eq!(mate[9], None);
+        assert_eq!(matching_weight(&edges, &mate), 5 + 3 + 1);
+    }
+
+    #[test]
+    fn nested_and_relabelled_blossoms_reach_the_optimum() {
+        // Small graphs built to create S-blossoms, T-blossoms, nesting and expansion.
+        let cases: Vec<(usize, Edges)> = vec![
+            (5, vec![(1, 2, 8), (1, 3, 9), (2, 3, 10), (3, 4, 7)]),
+            (
+                7,
+                vec![
+                    (1, 2, 8),
+                    (1, 3, 9),
+                    (2, 3, 10),
+                    (3, 4, 7),
+                    (1, 6, 5),
+                    (4, 5, 6),
+                ],
+            ),
+            (
+                7,
+                vec![
+                    (1, 2, 9),
+                    (1, 3, 8),
+                    (2, 3, 10),
+                    (1, 4, 5),
+                    (4, 5, 4),
+                    (1, 6, 3),
+                ],
+            ),
+            (
+                7,
+                vec![
+                    (1, 2, 9),
+                    (1, 3, 8),
+                    (2, 3, 10),
+                    (1, 4, 5),
+                    (4, 5, 3),
+                    (3, 6, 4),
+                ],
+            ),
+            (
+                7,
+                vec![
+                    (1, 2, 9),
+                    (1, 3, 9),
+                    (2, 3, 10),
+                    (2, 4, 8),
+                    (3, 5, 8),
+                    (4, 5, 10),
+                    (5, 6, 6),
+                ],
+            ),
+            (
+                9,
+                vec![
+                    (1, 2, 23),
+                    (1, 5, 22),
+                    (1, 6, 15),
+                    (2, 3, 25),
+                    (3, 4, 22),
+                    (4, 5, 25),
+                    (4, 8, 14),
+                    (5, 7, 13),
+                ],
+            ),
+            (
+                11,
+                vec![
+                    (1, 2, 45),
+                    (1, 5, 45),
+                    (2, 3, 50),
+                    (3, 4, 45),
+                    (4, 5, 50),
+                    (1, 6, 30),
+                    (3, 9, 35),
+                    (4, 8, 28),
+                    (5, 7, 26),
+                    (9, 10, 5),
+                ],
+            ),
+            (
+                13,
+                vec![
+                    (1, 2, 45),
+                    (1, 7, 45),
+                    (2, 3, 50),
+                    (3, 4, 45),
+                    (4, 5, 95),
+                    (4, 6, 94),
+                    (5, 6, 94),
+                    (6, 7, 50),
+                    (1, 8, 30),
+                    (3, 11, 35),
+                    (5, 9, 36),
+                    (7, 10, 26),
+                    (11, 12, 5),
+                ],
+            ),
+        ];
+        for (n, edges) in cases {
+            check_against_brute_force(n, &edges);
+        }
+    }
+
+    #[test]
+    fn greedy_never_beats_the_optimum_on_a_large_graph() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let edges = random_graph(&mut rng, 600, 12, 1, 50);
+        let state = solve_state(600, &edges, true);
+        assert_certificate(&state);
+        let best = matching_weight(&edges, &state.mates());
+        let greedy = matching_weight(&edges, &greedy_matching(600, &edges));
+        assert!(greedy <= best);
+        assert!(greedy > best / 2);
+    }
+
+    #[test]
+    fn warm_and_cold_starts_certify_the_same_optimum_on_random_graphs() {
+        for seed in 0..40 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let n = rng.gen_range(20..200);
+            let per = rng.gen_range(1..8);
+            let hi = if seed % 2 == 0 { 8 } else { 12_000 };
+            let edges = random_graph(&mut rng, n, per, -3, hi);
+            let warm = solve_state(n, &edges, true);
+            let cold = solve_state(n, &edges, false);
+            assert_certificate(&warm);
+            assert_certificate(&cold);
+            let (ww, cw) = (
+                matching_weight(&edges, &warm.mates()),
+                matching_weight(&edges, &cold.mates()),
+            );
+            assert_eq!(ww, cw, "seed {seed}");
+            assert_valid(n, &edges, &warm.mates());
+        }
+    }
+
+    #[test]
+    fn the_engine_sized_graph_is_certified_optimal() {
+        let mut rng = StdRng::seed_from_u64(2024);
+        let edges = random_graph(&mut rng, 2_000, 30, 2_000, 12_000);
+        let state = solve_state(2_000, &edges, true);
+        assert_certificate(&state);
+        assert_valid(2_000, &edges, &state.mates());
+    }
+
+    #[test]
+    fn huge_weights_are_clamped_without_overflow() {
+        let edges = [
+            (0, 1, i64::MAX),
+            (1, 2, i64::MAX),
+            (2, 3, i64::MAX - 1),
+            (3, 0, 5),
+        ];
+        let mate = max_weight_matching(4, &edges);
+        assert_valid(4, &edges, &mate);
+        assert_eq!(mate.iter().flatten().count(), 4);
+        assert_eq!(matching_weight(&edges, &mate), i64::MAX);
+    }
+
+    #[test]
+    fn matching_weight_ignores_one_sided_and_edgeless_pairs() {
+        let edges = [(0, 1, 5), (0, 1, 8), (2, 3, 4)];
+        assert_eq!(
+            matching_weight(&edges, &[Some(1), Some(0), Some(3), None]),
+            8
+        );
+        assert_eq!(matching_weight(&edges, &[Some(2), None, Some(0), None]), 0);
+    }
+
+    fn small_graph() -> impl Strategy<Value = (usize, Edges)> {
+        (0_usize..=10).prop_flat_map(|n| {
+            let vertex = 0..(n.max(1) as u32);
+            let edge = (vertex.clone(), vertex, -4_i64..=12);
+            (Just(n), prop::collection::vec(edge, 0..=30))
+        })
+    }
+
+    fn medium_graph() -> impl Strategy<Value = (usize, Edges)> {
+        (2_usize..=60, 1_i64..=40).prop_flat_map(|(n, hi)| {
+            let vertex = 0..(n as u32);
+            let edge = (vertex.clone(), vertex, -2_i64..=hi);
+            (Just(n), prop::collection::vec(edge, 0..=4 * n))
+        })
+    }
+
+    fn tie_heavy_graph() -> impl Strategy<Value = (usize, Edges)> {
+        (2_usize..=120).prop_flat_map(|n| {
+            let vertex = 0..(n as u32);
+            let edge = (vertex.clone(), vertex, 1_i64..=3);
+            (Just(n), prop::collection::vec(edge, 0..=6 * n))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        #[test]
+        fn graphs_full_of_ties_and_odd_cycles_are_certified((n, edges) in tie_heavy_graph()) {
+            let warm = solve_state(n, &edges, true);
+            let cold = solve_state(n, &edges, false);
+            assert_certificate(&warm);
+            assert_certificate(&cold);
+            prop_assert_eq!(
+                matching_weight(&edges, &warm.mates()),
+                matching_weight(&edges, &cold.mates())
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn warm_and_cold_starts_agree_and_every_dual_step_is_exact((n, edges) in medium_graph()) {
+            // `solve_state` compares every dual step with a brute-force computation.
+            let warm = solve_state(n, &edges, true);
+            let cold = solve_state(n, &edges, false);
+            assert_certificate(&warm);
+            assert_certificate(&cold);
+            assert_valid(n, &edges, &warm.mates());
+            prop_assert_eq!(
+                matching_weight(&edges, &warm.mates()),
+                matching_weight(&edges, &cold.mates())
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn the_matching_is_valid_and_as_heavy_as_brute_force((n, edges) in small_graph()) {
+            check_against_brute_force(n, &edges);
+        }
+
+        #[test]
+        fn greedy_is_valid_and_never_better((n, edges) in small_graph()) {
+            let greedy = greedy_matching(n, &edges);
+            assert_valid(n, &edges, &greedy);
+            prop_assert!(matching_weight(&edges, &greedy) <= brute_force(n, &edges));
+        }
     }
 }

@@ -47,7 +47,7 @@ pub struct RequestView {
 }
 
 /// Stored with a match: the facts (for audit) and the sentences shown.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredExplanation {
     pub facts: serde_json::Value,
     pub sentences: Vec<String>,

@@ -39,7 +39,7 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
-pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer application and record, sessions and pending emails are deleted; your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, your current room memberships and the blocks you made (never whether anyone blocked you). Once those features exist, it also includes the messages you wrote and the reports you made.";
+pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer application and record, sessions, pending emails, match requests and blocks are deleted and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). Once those features exist, it also includes the messages you wrote and the reports you made.";
 
 fn build(
     c: &mut DbConn,
@@ -145,9 +145,12 @@ fn build(
             serde_json::to_value(crate::matching::requests::view(r, now)).unwrap_or(Value::Null)
         })
         .collect();
-    let memberships: Vec<Value> = rooms::for_user(c, user_id)?
+    let memberships: Vec<Value> = rooms::history_of(c, user_id)?
         .into_iter()
-        .map(|r| json!({"room_id": r.id, "kind": r.kind, "focus_condition": r.focus_condition, "created_at": ts(r.created_at)}))
+        .map(|(room, kind, focus, role, joined, left)| {
+            json!({"room_id": room, "kind": kind, "focus_condition": focus, "room_role": role,
+                   "joined_at": ts(joined), "left_at": left.map(ts)})
+        })
         .collect();
     // Only blocks this person made: whether anyone blocked them is never revealed.
     let blocks_made: Vec<Value> = blocks::list(c, user_id)?

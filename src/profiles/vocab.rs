@@ -74,6 +74,8 @@ pub struct ConditionInfo {
 pub struct ExperienceInfo {
     pub label: String,
     pub sensitive: bool,
+    /// Derived from the diagnosis date; left out of the tag score (MATCHING.md 5.4).
+    pub derived_from_stage: bool,
 }
 
 pub struct Vocabulary {
@@ -174,6 +176,7 @@ impl Vocabulary {
                         ExperienceInfo {
                             label: e.label.clone(),
                             sensitive: e.sensitive,
+                            derived_from_stage: e.derived_from_stage,
                         },
                     )
                 })
@@ -191,6 +194,25 @@ impl Vocabulary {
             conditions_doc,
             experiences_doc,
         })
+    }
+
+    /// The group of a condition id.
+    pub fn group_of(&self, condition: &str) -> Option<&str> {
+        self.conditions.get(condition).map(|c| c.group_id.as_str())
+    }
+
+    /// Label of a condition, group or tag id (the id itself if unknown).
+    pub fn label(&self, id: &str) -> String {
+        if let Some(c) = self.conditions.get(id) {
+            return c.label.clone();
+        }
+        if let Some(e) = self.experiences.get(id) {
+            return e.label.clone();
+        }
+        self.groups
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     }
 
     pub fn is_condition(&self, id: &str) -> bool {

@@ -1,0 +1,340 @@
+//! The engine, pure: a loaded pool in, proposed matches out.
+//!
+//! - **one_to_one**: member ↔ volunteer. Each member's feasible volunteers are scored and the
+//!   best `CANDIDATES_PER_PERSON` kept; the optimal assignment over volunteer capacity slots is
+//!   solved exactly (min-cost flow).
+//! - **pair**: member ↔ member. Each person's best `CANDIDATES_PER_PERSON` feasible partners
+//!   become edges; the maximum-weight matching on that general graph is solved exactly
+//!   (blossom). Restricting to the top candidates is the one approximation; `match-eval`
+//!   measures it against the exact optimum of the full graph.
+//! - **group**: seats in open groups, then new groups (see `groups`).
+//!
+//! Weights are `round(100·score) + wait bonuses` (MATCHING.md 4.3, 4.6), so long waits win ties
+//! and anyone past the maximum wait is matched whenever a feasible partner exists. Hard
+//! constraints are never relaxed; relaxation widens only soft preferences.
+
+use std::collections::HashMap;
+
+use super::assignment::max_weight_assignment;
+use super::commit::{Proposal, Seat};
+use super::groups::{RoomSlot, plan_groups};
+use super::model::{Config, Exclusions, Format, Person, Vocab, Volunteer};
+use super::pairs::max_weight_matching;
+use super::requests::StoredExplanation;
+use super::score::{
+    Fact, Scorer, candidate_pairs_with_idf, edge_weight, explain_pair, explain_volunteer, offered,
+    peer_score, person_step, render, tag_idf,
+};
+
+/// Edges kept per person before solving.
+pub const CANDIDATES_PER_PERSON: usize = 30;
+
+/// What one tick decides.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub proposals: Vec<Proposal>,
+    /// Requests whose relaxation step went up: (request id, user id, new step).
+    pub relaxed: Vec<(String, String, u8)>,
+}
+
+fn explanation(facts: &[Fact], labels: &dyn Fn(&str) -> String) -> StoredExplanation {
+    StoredExplanation {
+        facts: serde_json::to_value(facts).unwrap_or(serde_json::Value::Null),
+        sentences: facts.iter().map(|f| render(f, labels)).collect(),
+    }
+}
+
+/// Plans matches for the whole pool.
+#[allow(clippy::too_many_arguments)]
+pub fn plan(
+    people: &[Person],
+    volunteers: &[Volunteer],
+    rooms: &[RoomSlot],
+    relax_steps: &HashMap<String, i32>,
+    vocab: &Vocab,
+    excl: &Exclusions,
+    cfg: &Config,
+    labels: &dyn Fn(&str) -> String,
+) -> Plan {
+    let mut plan = Plan::default();
+    for p in people {
+        let step = person_step(p, cfg);
+        if i32::from(step) > relax_steps.get(&p.key).copied().unwrap_or(0) {
+            plan.relaxed.push((p.key.clone(), p.user.clone(), step));
+        }
+    }
+    let all: Vec<&Person> = people.iter().collect();
+    let idf = tag_idf(&all);
+    let mut volunteers: Vec<Volunteer> = volunteers.to_vec();
+
+    // One-to-one.
+    let members: Vec<&Person> = people
+        .iter()
+        .filter(|p| p.format == Format::OneToOne)
+        .collect();
+    if !members.is_empty() && !volunteers.is_empty() {
+        let vol_refs: Vec<&Volunteer> = volunteers.iter().collect();
+        let scorer = Scorer::new(&members, &vol_refs, vocab, excl, &idf, cfg);
+        let mut edges: Vec<(u32, u32, i64)> = Vec::new();
+        for mi in 0..members.len() {
+            let (step, bonus) = (scorer.step(mi), scorer.bonus(mi));
+            let mut mine: Vec<(u32, u32, i64)> = (0..vol_refs.len())
+                .filter(|&vi| scorer.feasible_volunteer(mi, vi))
+                .filter_map(|vi| {
+                    let s = scorer.volunteer_score(mi, vi);
+                    offered(s.total, step, 0, cfg)
+                        .then(|| (mi as u32, vi as u32, edge_weight(s.total, bonus, 0)))
+                })
+                .collect();
+            mine.sort_by_key(|e| std::cmp::Reverse(e.2));
+            mine.truncate(CANDIDATES_PER_PERSON);
+            edges.extend(mine);
+        }
+        let capacity: Vec<u32> = volunteers.iter().map(|v| v.free_one_to_one).collect();
+        let assigned = max_weight_assignment(members.len(), &capacity, &edges);
+        for (mi, a) in assigned.iter().enumerate() {
+            let Some(vi) = a else { continue };
+            let (m, v) = (members[mi], &volunteers[*vi as usize]);
+            let s = scorer.volunteer_score(mi, *vi as usize);
+            let facts = explain_volunteer(m, v, &s, &idf, cfg);
+            plan.proposals.push(Proposal {
+                kind: "one_to_one",
+                focus_condition: m.focus.id.clone(),
+                seats: vec![Seat {
+                    request_id: m.key.clone(),
+                    user_id: m.user.clone(),
+                    explanation: explanation(&facts, labels),
+                }],
+                facilitator: Some(v.user.clone()),
+                existing_room: None,
+            });
+        }
+        for a in assigned.iter().flatten() {
+            let v = &mut volunteers[*a as usize];
+            v.free_one_to_one = v.free_one_to_one.saturating_sub(1);
+        }
+    }
+
+    // Pairs.
+    let pair_people: Vec<Person> = people
+        .iter()
+        .filter(|p| p.format == Format::Pair)
+        .cloned()
+        .collect();
+    if pair_people.len() >= 2 {
+        let edges =
+            candidate_pairs_with_idf(&pair_people, vocab, excl, cfg, CANDIDATES_PER_PERSON, &idf);
+        let mate = max_weight_matching(pair_people.len(), &edges);
+        for (i, m) in mate.iter().enumerate() {
+            let Some(j) = m.map(|j| j as usize) else {
+                continue;
+            };
+            if j <= i {
+                continue;
+            }
+            let (a, b) = (&pair_people[i], &pair_people[j]);
+            let s = peer_score(a, b, vocab, &idf, cfg);
+            let facts = explain_pair(a, b, &s, &idf, cfg);
+            let shared = explanation(&facts, labels);
+            plan.proposals.push(Proposal {
+                kind: "pair",
+                focus_condition: a.focus.id.clone(),
+                seats: vec![
+                    Seat {
+                        request_id: a.key.clone(),
+                        user_id: a.user.clone(),
+                        explanation: shared.clone(),
+                    },
+                    Seat {
+                        request_id: b.key.clone(),
+                        user_id: b.user.clone(),
+                        explanation: shared,
+                    },
+                ],
+                facilitator: None,
+                existing_room: None,
+            });
+        }
+    }
+
+    // Groups.
+    let group_people: Vec<&Person> = people
+        .iter()
+        .filter(|p| p.format == Format::Group)
+        .collect();
+    if !group_people.is_empty() {
+        let gp = plan_groups(
+            &group_people,
+            rooms,
+            &mut volunteers,
+            vocab,
+            excl,
+            &idf,
+            cfg,
+        );
+        for (i, room_id) in gp.placements {
+            let p = group_people[i];
+            let facts = vec![Fact::SameCondition {
+                condition: p.focus.id.clone(),
+            }];
+            plan.proposals.push(Proposal {
+                kind: "group",
+                focus_condition: rooms
+                    .iter()
+                    .find(|r| r.room_id == room_id)
+                    .map_or_else(|| p.focus.id.clone(), |r| r.focus_condition.clone()),
+                seats: vec![Seat {
+                    request_id: p.key.clone(),
+                    user_id: p.user.clone(),
+                    explanation: explanation(&facts, labels),
+                }],
+                facilitator: None,
+                existing_room: Some(room_id),
+            });
+        }
+        for (members, facilitator) in gp.new_groups {
+            let focus = group_people[members[0]].focus.id.clone();
+            let seats = members
+                .iter()
+                .map(|&m| {
+                    let p = group_people[m];
+                    let facts = if p.focus.id == focus && p.share_conditions {
+                        vec![Fact::SameCondition {
+                            condition: focus.clone(),
+                        }]
+                    } else {
+                        vec![Fact::SameGroup {
+                            group: p.focus.group.clone(),
+                        }]
+                    };
+                    Seat {
+                        request_id: p.key.clone(),
+                        user_id: p.user.clone(),
+                        explanation: explanation(&facts, labels),
+                    }
+                })
+                .collect();
+            plan.proposals.push(Proposal {
+                kind: "group",
+                focus_condition: focus,
+                seats,
+                facilitator: facilitator.map(|v| volunteers[v].user.clone()),
+                existing_room: None,
+            });
+        }
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{HashMap, HashSet};
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::matching::groups::{GROUP_MAX, GROUP_MIN, composition_ok};
+    use crate::matching::population::generate;
+    use crate::matching::score::{feasible_peer, feasible_volunteer};
+
+    fn run(
+        n: usize,
+        seed: u64,
+        format: Format,
+        blocks: &[(usize, usize)],
+    ) -> (Vec<Person>, Vec<Volunteer>, Exclusions, Plan) {
+        let pop = generate(n, seed, format);
+        let mut excl = Exclusions::new();
+        for &(a, b) in blocks {
+            if a < n && b < n {
+                excl.add(&pop.people[a].user, &pop.people[b].user);
+            }
+        }
+        let cfg = Config::default();
+        // Labels without digits, so any digit in a sentence would be a score, level or count.
+        let labels = |s: &str| s.replace(|c: char| c.is_ascii_digit(), "x");
+        let plan = plan(
+            &pop.people,
+            &pop.volunteers,
+            &[],
+            &HashMap::new(),
+            &pop.vocab,
+            &excl,
+            &cfg,
+            &labels,
+        );
+        (pop.people, pop.volunteers, excl, plan)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn no_plan_ever_breaks_a_hard_constraint(
+            seed in 0u64..10_000,
+            n in 4usize..60,
+            fmt in prop_oneof![Just(Format::Pair), Just(Format::OneToOne), Just(Format::Group)],
+            blocks in proptest::collection::vec((0usize..60, 0usize..60), 0..40),
+        ) {
+            let (people, volunteers, excl, plan) = run(n, seed, fmt, &blocks);
+            let cfg = Config::default();
+            let pop = generate(n, seed, fmt);
+            let by_key: HashMap<&str, &Person> = people.iter().map(|p| (p.key.as_str(), p)).collect();
+            let mut seen = HashSet::new();
+            let mut load: HashMap<&str, u32> = HashMap::new();
+            for p in &plan.proposals {
+                for s in &p.seats {
+                    prop_assert!(seen.insert(s.request_id.clone()), "a request is matched twice");
+                }
+                let seated: Vec<&Person> = p.seats.iter().map(|s| by_key[s.request_id.as_str()]).collect();
+                match p.kind {
+                    "pair" => {
+                        prop_assert_eq!(seated.len(), 2);
+                        prop_assert!(feasible_peer(seated[0], seated[1], &pop.vocab, &excl, &cfg));
+                    }
+                    "one_to_one" => {
+                        let v = volunteers.iter().find(|v| Some(&v.user) == p.facilitator.as_ref()).unwrap();
+                        prop_assert!(feasible_volunteer(seated[0], v, &excl, &cfg));
+                        *load.entry(v.user.as_str()).or_default() += 1;
+                        prop_assert!(load[v.user.as_str()] <= v.free_one_to_one, "over capacity");
+                    }
+                    _ => {
+                        prop_assert!((GROUP_MIN..=GROUP_MAX).contains(&seated.len()));
+                        for (i, a) in seated.iter().enumerate() {
+                            for b in &seated[i + 1..] {
+                                prop_assert!(feasible_peer(a, b, &pop.vocab, &excl, &cfg));
+                            }
+                        }
+                        let idx: Vec<usize> = (0..seated.len()).collect();
+                        prop_assert!(composition_ok(&seated, &idx, p.facilitator.is_some()));
+                        if let Some(f) = &p.facilitator {
+                            let v = volunteers.iter().find(|v| &v.user == f).unwrap();
+                            prop_assert!(v.free_groups > 0);
+                            prop_assert!(seated.iter().all(|s| !excl.contains(&s.user, &v.user)));
+                        }
+                    }
+                }
+                for s in &p.seats {
+                    for t in &p.seats {
+                        prop_assert!(s.user_id == t.user_id || !excl.contains(&s.user_id, &t.user_id));
+                    }
+                }
+                // Never scores, levels or percentages. (A volunteer's "diagnosed 4 years ago" is
+                // MATCHING.md 4.7's own template, so digits are only banned between peers.)
+                for x in p.seats.iter().flat_map(|s| &s.explanation.sentences) {
+                    let lower = x.to_lowercase();
+                    prop_assert!(!lower.contains("score") && !lower.contains("level") && !x.contains('%'), "{x}");
+                    if p.kind != "one_to_one" {
+                        prop_assert!(!x.chars().any(|c| c.is_ascii_digit()), "{x}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn compatible_people_waiting_together_are_matched() {
+        let (_, _, _, plan) = run(40, 3, Format::Pair, &[]);
+        assert!(plan.proposals.len() >= 10, "{}", plan.proposals.len());
+    }
+}
