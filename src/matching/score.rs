@@ -1017,10 +1017,14 @@ impl Scorer {
 // Candidate edges for the pair solver
 // ---------------------------------------------------------------------------------------------
 
-type Heap = BinaryHeap<Reverse<(i64, Reverse<u32>)>>;
+/// Candidates are ranked by compatibility (`round(100·score)`), not by the solver weight:
+/// ranking by weight would fill everyone's list with the longest-waiting people (whose
+/// priority bonus dwarfs any score) and drop every edge between ordinary members, costing
+/// several percent of the optimum. The weight rides along as the third element.
+type Heap = BinaryHeap<Reverse<(i64, Reverse<u32>, i64)>>;
 
-fn keep_top(heap: &mut Heap, k: usize, weight: i64, other: u32) {
-    let item = Reverse((weight, Reverse(other)));
+fn keep_top(heap: &mut Heap, k: usize, rank: i64, other: u32, weight: i64) {
+    let item = Reverse((rank, Reverse(other), weight));
     if heap.len() < k {
         heap.push(item);
     } else if heap.peek().is_some_and(|worst| item < *worst) {
@@ -1131,9 +1135,10 @@ pub fn candidate_pairs_with_idf(
             return;
         }
         let w = edge_weight(total, a.bonus, b.bonus);
+        let rank = edge_weight(total, 0, 0);
         for (x, y) in [(i, j), (j, i)] {
             if let Some(h) = heaps.get_mut(x) {
-                keep_top(h, per_person, w, y as u32);
+                keep_top(h, per_person, rank, y as u32, w);
             }
             if let Some(c) = count.get_mut(x) {
                 *c += 1;
@@ -1210,7 +1215,7 @@ pub fn candidate_pairs_with_idf(
         .iter()
         .enumerate()
         .flat_map(|(i, h)| {
-            h.iter().map(move |Reverse((w, Reverse(j)))| {
+            h.iter().map(move |Reverse((_, Reverse(j), w))| {
                 let i = i as u32;
                 (i.min(*j), i.max(*j), *w)
             })
@@ -2942,12 +2947,19 @@ mod tests {
                 .into_iter()
                 .filter(|e| widened[p as usize] || widened[other(e) as usize] || in_range(e.0, e.1))
                 .collect();
-            let mut best: Vec<i64> = pool.iter().map(|(_, _, w)| *w).collect();
+            // Ranked by compatibility: the weight without either person's wait bonus.
+            let rank = |(i, j, w): &(u32, u32, i64)| {
+                w - person_bonus(&pop.people[*i as usize], &cfg)
+                    - person_bonus(&pop.people[*j as usize], &cfg)
+            };
+            let mut best: Vec<i64> = pool.iter().map(|e| rank(e)).collect();
             best.sort_unstable_by(|x, y| y.cmp(x));
-            for w in best.iter().take(k) {
+            for r in best.iter().take(k) {
                 assert!(
-                    edges.iter().any(|(i, j, x)| (*i == p || *j == p) && x == w),
-                    "person {p} lost an edge of weight {w}"
+                    edges
+                        .iter()
+                        .any(|e| (e.0 == p || e.1 == p) && rank(e) == *r),
+                    "person {p} lost a partner of compatibility {r}"
                 );
             }
         }

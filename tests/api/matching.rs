@@ -718,3 +718,42 @@ async fn the_worker_matches_on_arrival_without_waiting_for_the_timer(app: TestAp
     panic!("not matched within 5 s of arrival (the timer is 30 s)");
 }
 both_backends!(the_worker_matches_on_arrival_without_waiting_for_the_timer);
+
+async fn a_member_waiting_past_the_maximum_is_told_we_are_looking_wider(app: TestApp) {
+    let sam = ready_member(&app, "Sam").await;
+    let rs = id_of(request(&app, &sam, "pair").await).await;
+    assert_eq!(tick(&app).await.made, 0);
+    assert!(
+        app.smtp
+            .wait_for(&sam.email, std::time::Duration::from_millis(300))
+            .await
+            .is_none()
+    );
+    // Seven days is the maximum wait for pairs: the request relaxes and Sam is told, once.
+    app.clock
+        .advance(std::time::Duration::from_secs(7 * 24 * 3600 + 60));
+    tick(&app).await;
+    let mail = app
+        .smtp
+        .wait_for(&sam.email, crate::support::MAIL_WAIT)
+        .await
+        .expect("told about the wider search");
+    assert_eq!(mail.subject, "Still looking for the right match for you");
+    assert!(mail.text.contains("never the ones you marked as \"must\""));
+    tick(&app).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        app.smtp
+            .all_for(&sam.email)
+            .iter()
+            .filter(|m| m.subject.starts_with("Still looking"))
+            .count(),
+        1
+    );
+    let sam = app.signin(&sam.email, &sam.password, "Sam").await;
+    assert_eq!(status_of(&app, &sam, &rs).await["status"], "waiting");
+}
+both_backends!(
+    a_member_waiting_past_the_maximum_is_told_we_are_looking_wider,
+    super::manual_ticks
+);
