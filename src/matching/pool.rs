@@ -103,7 +103,7 @@ fn features(
         .map(|uc| (uc.condition_id.clone(), uc.diagnosed_year))
         .collect();
     let all_tags = profiles::experiences(c, user)?;
-    let tags: Vec<String> = all_tags
+    let mut tags: Vec<String> = all_tags
         .iter()
         .filter(|t| {
             !vocab
@@ -113,6 +113,7 @@ fn features(
         })
         .cloned()
         .collect();
+    tags.sort();
     let shared_tags = all_tags
         .iter()
         .filter(|t| {
@@ -132,19 +133,12 @@ fn features(
     Ok(Features {
         conditions,
         diagnosed,
-        tags: tags
-            .into_iter()
-            .chain(std::iter::empty())
-            .collect::<Vec<_>>(),
+        tags,
         shared_tags,
         profile,
         level,
         mask,
         offset,
-    })
-    .map(|mut f: Features| {
-        f.tags.sort();
-        f
     })
 }
 
