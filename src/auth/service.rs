@@ -79,13 +79,6 @@ fn rate_limited(d: std::time::Duration) -> AppError {
     AppError::RateLimited { retry_after: d }
 }
 
-fn is_unique_violation(e: &diesel::result::Error) -> bool {
-    matches!(
-        e,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
-}
-
 /// Issues a one-time email token for `user_id`; returns the raw token for the link.
 fn issue_email_token(
     c: &mut DbConn,
@@ -223,15 +216,13 @@ pub async fn register(
                     },
                 )
                 .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        // Lost a race with a concurrent registration of the same name.
+                    // Lost a race with a concurrent registration of the same name.
+                    crate::db::unique_or(e, || {
                         AppError::conflict(
                             "display_name_taken",
                             "That display name is taken; choose another.",
                         )
-                    } else {
-                        e.into()
-                    }
+                    })
                 })?;
                 let token = issue_email_token(c, &id, PURPOSE_VERIFY, VERIFY_TOKEN_TTL, now)?;
                 let mail =
@@ -613,6 +604,40 @@ pub async fn confirm_password_reset(
     Ok(())
 }
 
+/// Re-checks the signed-in person's password before a sensitive change (`POST /me/password`,
+/// `DELETE /me`); returns their row. Failures count against a limit of their own
+/// (`reauth:<id>`), so strangers failing logins against the email cannot block the owner.
+pub async fn reauthenticate(
+    state: &AppState,
+    who: &AuthUser,
+    password: &str,
+) -> Result<User, AppError> {
+    let id = who.id.clone();
+    let user = state
+        .db
+        .run(move |c| users::find(c, &id)?.ok_or(AppError::NotFound))
+        .await?;
+    let key = format!("reauth:{}", user.id);
+    state
+        .limits
+        .login_account
+        .check(&key, state.now_ms())
+        .map_err(rate_limited)?;
+    let ok = state
+        .hasher
+        .verify(Password::for_verify(password), user.password_hash.clone())
+        .await?
+        .ok;
+    if !ok {
+        state.limits.login_account.record(&key, state.now_ms());
+        return Err(AppError::forbidden(
+            "current_password_incorrect",
+            "The current password is not right.",
+        ));
+    }
+    Ok(user)
+}
+
 /// `POST /me/password`: needs the current password; ends the account's other sessions.
 pub async fn change_password(
     state: &AppState,
@@ -621,33 +646,7 @@ pub async fn change_password(
     new: &str,
 ) -> Result<(), AppError> {
     let new = field(Password::new_secret(new))?;
-    let id = who.id.clone();
-    let user = state
-        .db
-        .run(move |c| users::find(c, &id)?.ok_or(AppError::NotFound))
-        .await?;
-    // Its own key: failed logins by others against this email must not block the owner here.
-    let account_key = format!("reauth:{}", user.id);
-    state
-        .limits
-        .login_account
-        .check(&account_key, state.now_ms())
-        .map_err(rate_limited)?;
-    let ok = state
-        .hasher
-        .verify(Password::for_verify(current), user.password_hash.clone())
-        .await?
-        .ok;
-    if !ok {
-        state
-            .limits
-            .login_account
-            .record(&account_key, state.now_ms());
-        return Err(AppError::forbidden(
-            "current_password_incorrect",
-            "The current password is not right.",
-        ));
-    }
+    let user = reauthenticate(state, who, current).await?;
     let new_hash = state.hasher.hash(new).await?;
     let now = state.clock.now_naive();
     let public_url = state.settings.public_url.clone();

@@ -52,20 +52,6 @@ pub fn involving(conn: &mut DbConn, users_: &[String]) -> QueryResult<Vec<(Strin
         .load(conn)
 }
 
-/// Whether either has blocked the other.
-pub fn between(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
-    Ok(blocks::table
-        .filter(
-            blocks::blocker_id
-                .eq(a)
-                .and(blocks::blocked_id.eq(b))
-                .or(blocks::blocker_id.eq(b).and(blocks::blocked_id.eq(a))),
-        )
-        .count()
-        .get_result::<i64>(conn)?
-        > 0)
-}
-
 /// Erasure: the person's own blocks, either way.
 pub fn delete_for_user(conn: &mut DbConn, user: &str) -> QueryResult<usize> {
     diesel::delete(

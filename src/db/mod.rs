@@ -111,6 +111,18 @@ impl Db {
     }
 }
 
+/// Maps a unique-index violation (a race the service's own check lost) to `conflict`, and
+/// any other error to the usual database error.
+pub fn unique_or(e: diesel::result::Error, conflict: impl FnOnce() -> AppError) -> AppError {
+    match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => conflict(),
+        other => other.into(),
+    }
+}
+
 /// One write transaction. Commits when `f` returns `Ok`, rolls back on `Err`.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where

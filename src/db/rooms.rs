@@ -178,34 +178,13 @@ pub fn members_of(
         .load(conn)
 }
 
-/// Open group rooms with their current member count.
-pub fn open_groups(conn: &mut DbConn) -> QueryResult<Vec<(Room, i64)>> {
-    let groups: Vec<Room> = rooms::table
+/// Open group rooms.
+pub fn open_groups(conn: &mut DbConn) -> QueryResult<Vec<Room>> {
+    rooms::table
         .filter(rooms::kind.eq("group"))
         .filter(rooms::ended_at.is_null())
         .select(Room::as_select())
-        .load(conn)?;
-    let mut out = Vec::with_capacity(groups.len());
-    for g in groups {
-        let n: i64 = room_members::table
-            .filter(room_members::room_id.eq(&g.id))
-            .filter(room_members::left_at.is_null())
-            .count()
-            .get_result(conn)?;
-        out.push((g, n));
-    }
-    Ok(out)
-}
-
-/// Erasure: the person leaves every room (rows stay so their tombstone keeps its place).
-pub fn leave_all(conn: &mut DbConn, user: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        room_members::table
-            .filter(room_members::user_id.eq(user))
-            .filter(room_members::left_at.is_null()),
-    )
-    .set(room_members::left_at.eq(now))
-    .execute(conn)
+        .load(conn)
 }
 
 /// Every membership a person has had, newest first: (room id, kind, focus, role, joined, left).

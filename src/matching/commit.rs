@@ -14,8 +14,8 @@ use crate::email::{self, templates};
 use crate::error::AppError;
 use crate::state::MatchEvent;
 
-/// Largest group room, members and facilitator together.
-pub const GROUP_MAX_SIZE: i32 = 8;
+/// Largest group room: the most members a group takes, plus its facilitator.
+pub const GROUP_MAX_SIZE: i32 = super::groups::GROUP_MAX as i32 + 1;
 
 /// One side of a match.
 #[derive(Debug, Clone)]

@@ -25,8 +25,7 @@ use crate::profiles::vocab::Vocabulary;
 
 /// How long two people are not matched again after sharing a room.
 pub const REMATCH_COOL_DOWN_DAYS: i64 = 90;
-/// A request with no partner is never expired by the engine; the relaxation ladder and a
-/// human coordinator take over (MATCHING.md 4.6).
+/// Age bands in order; a person's band is its index.
 pub const AGE_BANDS: &[&str] = crate::profiles::model::AGE_BANDS;
 
 pub struct Pool {
@@ -315,7 +314,7 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
     }
 
     let mut open_groups = Vec::new();
-    for (room, n) in rooms::open_groups(c)? {
+    for room in rooms::open_groups(c)? {
         let members = rooms::members(c, &room.id)?;
         let mut languages: Option<Vec<String>> = None;
         for m in &members {
@@ -334,7 +333,7 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
             languages: languages.unwrap_or_default(),
             room_id: room.id.clone(),
             focus_condition: room.focus_condition.clone(),
-            seats_taken: usize::try_from(n).unwrap_or(0),
+            seats_taken: members.len(),
             max_size: usize::try_from(room.max_size).unwrap_or(0),
             has_facilitator: members
                 .iter()

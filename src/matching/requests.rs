@@ -146,11 +146,10 @@ pub async fn create(
                     created_at: now,
                     closed_at: None,
                 };
-                match_requests::insert(c, &row).map_err(|e| match e {
-                    diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                match_requests::insert(c, &row).map_err(|e| {
+                    crate::db::unique_or(e, || {
                         AppError::conflict("request_already_open", "You already have a request waiting in this format.")
-                    }
-                    other => other.into(),
+                    })
                 })?;
                 Ok(row)
             })

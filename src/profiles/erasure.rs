@@ -14,34 +14,12 @@ use crate::db::{
     users, volunteers, write_tx,
 };
 use crate::domain::display_name::FORMER_MEMBER;
-use crate::domain::{Password, Role, new_id};
+use crate::domain::{Role, new_id};
 use crate::error::AppError;
 use crate::state::AppState;
 
 pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(), AppError> {
-    let id = who.id.clone();
-    let user = state
-        .db
-        .run(move |c| users::find(c, &id)?.ok_or(AppError::NotFound))
-        .await?;
-    let key = format!("reauth:{}", user.id);
-    state
-        .limits
-        .login_account
-        .check(&key, state.now_ms())
-        .map_err(|d| AppError::RateLimited { retry_after: d })?;
-    let ok = state
-        .hasher
-        .verify(Password::for_verify(password), user.password_hash.clone())
-        .await?
-        .ok;
-    if !ok {
-        state.limits.login_account.record(&key, state.now_ms());
-        return Err(AppError::forbidden(
-            "current_password_incorrect",
-            "The password is not right.",
-        ));
-    }
+    let user = crate::auth::service::reauthenticate(state, who, password).await?;
     let now = state.clock.now_naive();
     let id = who.id.clone();
     state

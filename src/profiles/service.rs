@@ -314,15 +314,8 @@ pub async fn patch_me(
                     if users::display_name_taken(c, name.key(), Some(&id))? {
                         return Err(name_taken());
                     }
-                    users::set_display_name(c, &id, name.as_str(), name.key(), now).map_err(
-                        |e| match e {
-                            diesel::result::Error::DatabaseError(
-                                diesel::result::DatabaseErrorKind::UniqueViolation,
-                                _,
-                            ) => name_taken(),
-                            other => other.into(),
-                        },
-                    )?;
+                    users::set_display_name(c, &id, name.as_str(), name.key(), now)
+                        .map_err(|e| crate::db::unique_or(e, name_taken))?;
                 }
                 if patch.touches_profile() {
                     let current = decode(profiles::find(c, &id)?)?;

@@ -228,15 +228,13 @@ pub async fn apply(
                         "You already have an application waiting for a decision.",
                     ));
                 }
-                volunteers::insert_application(c, &row).map_err(|e| match e {
-                    diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        _,
-                    ) => AppError::conflict(
-                        "application_already_open",
-                        "You already have an application waiting for a decision.",
-                    ),
-                    other => other.into(),
+                volunteers::insert_application(c, &row).map_err(|e| {
+                    crate::db::unique_or(e, || {
+                        AppError::conflict(
+                            "application_already_open",
+                            "You already have an application waiting for a decision.",
+                        )
+                    })
                 })?;
                 Ok(row)
             })
