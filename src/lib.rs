@@ -18,6 +18,7 @@ pub mod matching;
 pub mod metrics;
 pub mod profiles;
 pub mod rooms;
+pub mod safety;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
