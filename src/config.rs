@@ -8,7 +8,7 @@
 //! | `KINDRED_ENV` | `development` | `development` or `production`; production refuses to start on weak settings |
 //! | `KINDRED_BIND` | `127.0.0.1:8080` | listen address |
 //! | `DATABASE_URL` | `sqlite://data/kindred.db` | a SQLite file (created on first run) or `postgres://...` |
-//! | `REDIS_URL` | unset | enables cross-instance fan-out (realtime issue) |
+//! | `REDIS_URL` | unset | reserved for cross-instance fan-out; not used yet (README) |
 //! | `SMTP_URL` | unset | `smtp://host:port` (plain), `smtps://` or `smtp://...?tls=required`; unset: mail is logged, not sent |
 //! | `MAIL_FROM` | `Kindred <no-reply@localhost>` | sender address |
 //! | `KINDRED_PUBLIC_URL` | `http://127.0.0.1:8080` | base of links in emails |
@@ -16,6 +16,10 @@
 //! | `KINDRED_ALLOWED_ORIGINS` | the public URL's origin | browser origins allowed to open the websocket, comma-separated |
 //! | `KINDRED_JWT_SECRET` | generated into `data/jwt_secret` in development | HS256 signing key, ≥ 32 bytes; required in production |
 //! | `KINDRED_TRUSTED_PROXIES` | unset | peer IPs whose `X-Forwarded-For` is believed (for per-address rate limits) |
+//! | `KINDRED_MSG_BURST` | `20` | messages a sender may send at once before the rate applies |
+//! | `KINDRED_MSG_PER_SEC` | `2` | sustained messages a second per sender (websocket and HTTP together) |
+//! | `KINDRED_WS_MAX_PER_USER` | `5` | open websockets per person; one more is refused with 429 |
+//! | `KINDRED_CRISIS_RULES` | built in | a crisis-language rules file (JSON) that replaces the built-in rules, for the clinical safety officer |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
@@ -140,6 +144,24 @@ pub struct Settings {
     pub outbox_poll_interval: Duration,
     /// Run the matcher worker (tests that drive ticks by hand turn it off).
     pub matcher_worker: bool,
+    /// Messages per sender: a burst, then this many a second (`KINDRED_MSG_BURST`,
+    /// `KINDRED_MSG_PER_SEC`).
+    pub message_burst: u32,
+    pub message_per_sec: u32,
+    /// Open websockets per person (`KINDRED_WS_MAX_PER_USER`).
+    pub ws_max_per_user: usize,
+    /// A crisis rules file replacing the built-in one (`KINDRED_CRISIS_RULES`).
+    pub crisis_rules: Option<PathBuf>,
+    /// Frames a connection may have waiting before it is closed for resync.
+    pub ws_queue: usize,
+    /// How long a browser has to send its `auth` frame.
+    pub ws_auth_timeout: Duration,
+    /// Server ping interval, and the silence after which a connection is closed.
+    pub ws_ping_interval: Duration,
+    pub ws_idle_timeout: Duration,
+    /// A fixed kernel send buffer for accepted sockets. None (the default) leaves Linux's
+    /// autotuning alone; tests shrink it so a reader that stops reading backs up quickly.
+    pub tcp_send_buffer: Option<usize>,
 }
 
 /// All problems found in the environment, each naming its variable.
@@ -292,6 +314,21 @@ impl Settings {
             }
         }
 
+        let mut count = |name: &str, default: u32, max: u32| -> u32 {
+            match var(name).map(|v| v.parse::<u32>()) {
+                None => default,
+                Some(Ok(n)) if (1..=max).contains(&n) => n,
+                Some(_) => {
+                    problems.push(format!("{name}: must be a whole number from 1 to {max}"));
+                    default
+                }
+            }
+        };
+        let message_burst = count("KINDRED_MSG_BURST", 20, 1_000_000);
+        let message_per_sec = count("KINDRED_MSG_PER_SEC", 2, 1_000_000);
+        let ws_max_per_user = count("KINDRED_WS_MAX_PER_USER", 5, 100) as usize;
+        let crisis_rules = var("KINDRED_CRISIS_RULES").map(PathBuf::from);
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -315,6 +352,15 @@ impl Settings {
             http_workers: None,
             outbox_poll_interval: Duration::from_secs(5),
             matcher_worker: true,
+            message_burst,
+            message_per_sec,
+            ws_max_per_user,
+            crisis_rules,
+            ws_queue: 512,
+            ws_auth_timeout: Duration::from_secs(10),
+            ws_ping_interval: Duration::from_secs(15),
+            ws_idle_timeout: Duration::from_secs(45),
+            tcp_send_buffer: None,
         };
         settings.self_check()?;
         Ok(settings)

@@ -46,6 +46,9 @@ pub enum AppError {
     /// Not `application/json` (415).
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// Too many of something that is not time-based, such as open connections (429).
+    #[error("{detail}")]
+    TooMany { code: &'static str, detail: String },
     /// Too many attempts (429, with `Retry-After`).
     #[error("too many requests")]
     RateLimited { retry_after: Duration },
@@ -118,6 +121,7 @@ impl AppError {
             | AppError::Forbidden { code, .. }
             | AppError::Conflict { code, .. }
             | AppError::InvalidToken { code, .. }
+            | AppError::TooMany { code, .. }
             | AppError::Unavailable { code, .. } => code,
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
@@ -140,7 +144,7 @@ impl AppError {
             AppError::InvalidToken { .. } => "Invalid or expired token",
             AppError::PayloadTooLarge => "Request body too large",
             AppError::UnsupportedMediaType => "Unsupported media type",
-            AppError::RateLimited { .. } => "Too many requests",
+            AppError::RateLimited { .. } | AppError::TooMany { .. } => "Too many requests",
             AppError::Unavailable { .. } => "Service unavailable",
             AppError::Internal(_) => "Internal server error",
         }
@@ -154,6 +158,7 @@ impl AppError {
             | AppError::Forbidden { detail, .. }
             | AppError::Conflict { detail, .. }
             | AppError::InvalidToken { detail, .. }
+            | AppError::TooMany { detail, .. }
             | AppError::Unavailable { detail, .. } => detail.clone(),
             AppError::NotFound => "There is nothing here, or it is not visible to you.".into(),
             AppError::MethodNotAllowed => "This route does not accept that method.".into(),
@@ -198,7 +203,9 @@ impl ResponseError for AppError {
             AppError::InvalidToken { .. } => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } | AppError::TooMany { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -25,6 +25,11 @@ pub struct Metrics {
     latency: Mutex<BTreeMap<String, Histogram>>,
     mail_sent: AtomicU64,
     mail_failed: AtomicU64,
+    messages_stored: AtomicU64,
+    message_batches: AtomicU64,
+    message_batch_seconds_micros: AtomicU64,
+    ws_closed_slow: AtomicU64,
+    crisis_flags: AtomicU64,
 }
 
 /// Values read at scrape time.
@@ -33,6 +38,7 @@ pub struct Gauges {
     pub pool_idle: u32,
     pub pool_max: u32,
     pub outbox_backlog: Option<i64>,
+    pub ws_connections: usize,
 }
 
 impl Metrics {
@@ -59,6 +65,24 @@ impl Metrics {
 
     pub fn mail_sent(&self) {
         self.mail_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// One group commit of `n` sends took `elapsed`.
+    pub fn observe_message_batch(&self, n: usize, elapsed: Duration) {
+        self.messages_stored.fetch_add(n as u64, Ordering::Relaxed);
+        self.message_batches.fetch_add(1, Ordering::Relaxed);
+        self.message_batch_seconds_micros.fetch_add(
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    pub fn ws_closed_slow(&self) {
+        self.ws_closed_slow.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn crisis_flag(&self) {
+        self.crisis_flags.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn mail_failed(&self) {
@@ -135,6 +159,36 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
+            "# HELP kindred_ws_connections Open websocket connections.\n# TYPE kindred_ws_connections gauge\nkindred_ws_connections {}",
+            g.ws_connections
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kindred_message_sends_total Sends handled by the message writer (new, replayed or refused).\n# TYPE kindred_message_sends_total counter\nkindred_message_sends_total {}",
+            self.messages_stored.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kindred_message_batches_total Group commits by the message writer.\n# TYPE kindred_message_batches_total counter\nkindred_message_batches_total {}",
+            self.message_batches.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kindred_message_batch_seconds_total Time spent in group commits.\n# TYPE kindred_message_batch_seconds_total counter\nkindred_message_batch_seconds_total {}",
+            self.message_batch_seconds_micros.load(Ordering::Relaxed) as f64 / 1e6
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kindred_ws_closed_slow_total Connections closed because they could not keep up.\n# TYPE kindred_ws_closed_slow_total counter\nkindred_ws_closed_slow_total {}",
+            self.ws_closed_slow.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kindred_crisis_flags_total Messages flagged by the crisis detector.\n# TYPE kindred_crisis_flags_total counter\nkindred_crisis_flags_total {}",
+            self.crisis_flags.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
             "# HELP kindred_mail_sent_total Emails delivered to the SMTP server.\n# TYPE kindred_mail_sent_total counter\nkindred_mail_sent_total {}",
             self.mail_sent.load(Ordering::Relaxed)
         );
@@ -167,6 +221,7 @@ mod tests {
             pool_idle: 1,
             pool_max: 16,
             outbox_backlog: Some(4),
+            ws_connections: 3,
         });
         assert!(text.contains(
             "kindred_http_requests_total{route=\"/api/v1/me\",method=\"GET\",status=\"200\"} 2"

@@ -21,6 +21,9 @@ use crate::db::{Db, DbError, migrations};
 use crate::email::worker::OutboxWorker;
 use crate::metrics::Metrics;
 use crate::profiles::vocab::Vocabulary;
+use crate::rooms::hub::{CloseKind, Hub};
+use crate::rooms::writer::MessageWriter;
+use crate::safety::crisis::CrisisDetector;
 use crate::state::{AppState, Limiters};
 
 #[derive(Debug, thiserror::Error)]
@@ -87,9 +90,24 @@ impl Application {
             .await
             .map_err(|e| StartupError::Other(e.to_string()))?
             .map_err(|e| StartupError::Other(format!("password hashing: {e}")))?;
+        let crisis = match &settings.crisis_rules {
+            Some(path) => CrisisDetector::load(path)
+                .map_err(|e| StartupError::Other(format!("KINDRED_CRISIS_RULES: {e}")))?,
+            None => CrisisDetector::builtin()
+                .map_err(|e| StartupError::Other(format!("built-in crisis rules: {e}")))?,
+        };
+        tracing::info!(
+            rules_version = crisis.version(),
+            rules = crisis.rule_count(),
+            "crisis detector loaded"
+        );
+        let (writer, writer_rx) = MessageWriter::channel();
         let state = AppState {
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret, &settings.public_url)),
-            limits: Arc::new(Limiters::new(&settings.rate_limits)),
+            limits: Arc::new(Limiters::new(&settings.rate_limits, &settings)),
+            hub: Arc::new(Hub::new(settings.ws_queue, settings.ws_max_per_user)),
+            writer,
+            crisis: Arc::new(crisis),
             hasher: Arc::new(hasher),
             metrics: Arc::new(Metrics::default()),
             vocab: Arc::new(vocab),
@@ -112,6 +130,7 @@ impl Application {
             .port();
 
         let data = web::Data::new(state.clone());
+        let send_buffer = settings.tcp_send_buffer;
         let mut server = HttpServer::new(move || {
             let metrics = data.metrics.clone();
             App::new()
@@ -144,6 +163,15 @@ impl Application {
                     }
                 })
         })
+        // Small frames must not wait ~40 ms for a delayed ACK (Nagle): actix does not set it.
+        .on_connect(move |conn, _ext| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                let _ = tcp.set_nodelay(true);
+                if let Some(n) = send_buffer {
+                    let _ = socket2::SockRef::from(tcp).set_send_buffer_size(n);
+                }
+            }
+        })
         .listen(listener)
         .map_err(|e| StartupError::Bind(settings.bind.to_string(), e))?
         .disable_signals()
@@ -164,7 +192,15 @@ impl Application {
             state.metrics.clone(),
         )
         .map_err(StartupError::Other)?;
-        let mut workers = vec![tokio::spawn(worker.run(shutdown_rx.clone()))];
+        let mut workers = vec![
+            tokio::spawn(worker.run(shutdown_rx.clone())),
+            tokio::spawn(crate::rooms::writer::run(
+                state.clone(),
+                writer_rx,
+                shutdown_rx.clone(),
+            )),
+            tokio::spawn(forward_matches(state.clone(), shutdown_rx.clone())),
+        ];
         if settings.matcher_worker {
             workers.push(tokio::spawn(crate::matching::worker::run(
                 state.clone(),
@@ -209,9 +245,13 @@ impl Application {
     pub async fn run_until_stopped(self, listen_for_signals: bool) -> std::io::Result<()> {
         if listen_for_signals {
             let handle = self.server.handle();
+            let hub = self.state.hub.clone();
             tokio::spawn(async move {
                 wait_for_signal().await;
                 tracing::info!("shutdown signal received; finishing in-flight requests");
+                // Websockets are long-lived responses: close them (1001) so the graceful
+                // stop does not wait the whole shutdown timeout for them.
+                hub.close_all(CloseKind::Shutdown);
                 handle.stop(true).await;
             });
         }
@@ -224,6 +264,39 @@ impl Application {
         }
         tracing::info!("stopped");
         result
+    }
+}
+
+/// Delivers committed matches to the realtime layer: the member's open connections subscribe
+/// to the new room (`room_joined`) and hear `match_found`.
+async fn forward_matches(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let mut rx = state.match_events.subscribe();
+    loop {
+        let ev = tokio::select! {
+            ev = rx.recv() => ev,
+            _ = shutdown.changed() => return,
+        };
+        match ev {
+            Ok(ev) => {
+                let user = ev.user_id.clone();
+                state
+                    .hub
+                    .join(&ev.user_id, &ev.room_id, move |room, online| {
+                        crate::rooms::protocol::presence_frame(room, &user, online)
+                    });
+                let frame = crate::rooms::protocol::ServerFrame::MatchFound {
+                    request_id: &ev.request_id,
+                    room_id: &ev.room_id,
+                }
+                .encode();
+                state.hub.to_user(&ev.user_id, &frame);
+            }
+            // Missed events: the rooms are in the database and arrive on reconnect.
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!(missed = n, "match events lagged");
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
     }
 }
 

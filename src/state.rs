@@ -19,15 +19,21 @@ pub struct Limiters {
     pub login_address: RateLimiter,
     pub signup_address: RateLimiter,
     pub reset_email: RateLimiter,
+    /// Messages per sender (websocket and HTTP).
+    pub message_send: RateLimiter,
 }
 
 impl Limiters {
-    pub fn new(r: &crate::config::RateLimits) -> Self {
+    pub fn new(r: &crate::config::RateLimits, s: &crate::config::Settings) -> Self {
         Limiters {
             login_account: RateLimiter::new(r.account_failure_burst, r.account_failure_period),
             login_address: RateLimiter::new(r.address_failure_burst, r.address_failure_period),
             signup_address: RateLimiter::new(r.address_signup_burst, r.address_signup_period),
             reset_email: RateLimiter::new(r.reset_per_email_burst, r.reset_per_email_period),
+            message_send: RateLimiter::new(
+                s.message_burst,
+                std::time::Duration::from_secs_f64(1.0 / f64::from(s.message_per_sec.max(1))),
+            ),
         }
     }
 }
@@ -61,6 +67,12 @@ pub struct AppState {
     pub matcher_wakeup: Arc<Notify>,
     /// Published after a match commits, for the realtime layer to deliver.
     pub match_events: tokio::sync::broadcast::Sender<MatchEvent>,
+    /// Open websockets and their room subscriptions.
+    pub hub: Arc<crate::rooms::hub::Hub>,
+    /// The group-commit message writer.
+    pub writer: crate::rooms::writer::MessageWriter,
+    /// The crisis-language detector (rules from the binary or `KINDRED_CRISIS_RULES`).
+    pub crisis: Arc<crate::safety::crisis::CrisisDetector>,
 }
 
 impl AppState {

@@ -193,6 +193,26 @@ pub fn route_table() -> Vec<RouteDef> {
             "/api/v1/rooms/{id}/leave",
             post().to(rooms::leave_room),
         ),
+        r(
+            Method::GET,
+            "/api/v1/rooms/{id}/messages",
+            get().to(rooms::list_messages),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/rooms/{id}/messages",
+            post().to(rooms::post_message),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/ws",
+            get().to(crate::rooms::ws::upgrade),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/safety/resources",
+            get().to(rooms::safety_resources),
+        ),
     ]
 }
 

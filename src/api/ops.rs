@@ -42,6 +42,7 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
         pool_idle: idle,
         pool_max: max,
         outbox_backlog: backlog,
+        ws_connections: state.hub.connection_count(),
     });
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

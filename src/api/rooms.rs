@@ -1,4 +1,5 @@
-//! `/api/v1/rooms`: a member's rooms, one room, leaving.
+//! `/api/v1/rooms`: a member's rooms, one room, leaving, messages; the websocket upgrade lives
+//! in `rooms::ws`; safety signposting.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -6,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use super::json;
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::rooms::service;
+use crate::rooms::{messages, service};
 use crate::state::AppState;
 
 pub async fn list_rooms(
@@ -34,4 +35,62 @@ pub async fn leave_room(
 ) -> Result<HttpResponse, AppError> {
     service::leave(&state, &who, &path).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn list_messages(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<messages::PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (page, has_more) = messages::page(&state, &who, &path, query.into_inner()).await?;
+    json(
+        StatusCode::OK,
+        &serde_json::json!({"messages": page, "has_more": has_more}),
+    )
+}
+
+pub async fn post_message(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<messages::PostMessage>,
+) -> Result<HttpResponse, AppError> {
+    let stored = messages::post(&state, &who, &path, body.into_inner()).await?;
+    let mut resp = json(StatusCode::CREATED, &stored.view)?;
+    if stored.replayed {
+        resp.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
+            actix_web::http::header::HeaderValue::from_static("true"),
+        );
+    }
+    Ok(resp)
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcesQuery {
+    pub region: Option<String>,
+}
+
+/// `GET /api/v1/safety/resources`: UK crisis signposting, no sign-in needed.
+pub async fn safety_resources(query: web::Query<ResourcesQuery>) -> Result<HttpResponse, AppError> {
+    use crate::safety::signposting::{self, Region};
+    let region = match query.region.as_deref() {
+        None => Region::England,
+        Some(r) => Region::parse(r).ok_or_else(|| {
+            AppError::validation(
+                "invalid_query",
+                "`region` must be england, scotland, wales or northern_ireland.",
+            )
+        })?,
+    };
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "region": region.as_str(),
+            "resources": signposting::resources(region),
+            "notice": signposting::NOTICE,
+        }),
+    )
 }

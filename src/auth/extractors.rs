@@ -23,6 +23,8 @@ pub struct AuthUser {
     pub session_id: String,
     pub role: Role,
     pub email_verified: bool,
+    /// When the access token expires (seconds since the epoch); a websocket closes then.
+    pub expires_at: i64,
 }
 
 /// A moderator or admin.
@@ -40,7 +42,7 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
 }
 
 /// The token from `Authorization: Bearer …` (scheme case-insensitive). Never from the URL.
-fn bearer(req: &HttpRequest) -> Option<String> {
+pub fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
@@ -50,7 +52,7 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     (!token.is_empty()).then(|| token.to_string())
 }
 
-/// Validates an access token and its session. Shared by HTTP and (later) the websocket.
+/// Validates an access token and its session. Shared by HTTP and the websocket.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, AppError> {
     let claims = state
         .tokens
@@ -93,6 +95,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, App
         session_id: p.session_id,
         role,
         email_verified: p.email_verified_at.is_some(),
+        expires_at: claims.exp,
     })
 }
 

@@ -15,6 +15,7 @@ pub mod check_ins;
 pub mod connection;
 pub mod email_tokens;
 pub mod match_requests;
+pub mod messages;
 pub mod migrations;
 pub mod outbox;
 pub mod profiles;

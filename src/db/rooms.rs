@@ -19,6 +19,8 @@ pub struct Room {
     pub max_size: i32,
     pub created_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
+    /// The seq of the newest message (0: none yet).
+    pub last_seq: i64,
 }
 
 /// A current member as others in the room see them: pseudonym and room role only.

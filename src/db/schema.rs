@@ -233,6 +233,7 @@ diesel::table! {
         max_size -> Integer,
         created_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
+        last_seq -> BigInt,
     }
 }
 
@@ -243,6 +244,45 @@ diesel::table! {
         room_role -> Text,
         joined_at -> Timestamp,
         left_at -> Nullable<Timestamp>,
+        last_read_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        room_id -> Text,
+        seq -> BigInt,
+        sender_id -> Text,
+        client_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    crisis_flags (id) {
+        id -> Text,
+        message_id -> Text,
+        rule_id -> Text,
+        rules_version -> Text,
+        severity -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    safety_alerts (id) {
+        id -> Text,
+        flag_id -> Text,
+        room_id -> Text,
+        message_id -> Text,
+        severity -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
     }
 }
 
@@ -264,6 +304,8 @@ diesel::table! {
 
 diesel::joinable!(room_members -> rooms (room_id));
 diesel::joinable!(room_members -> users (user_id));
+diesel::joinable!(messages -> rooms (room_id));
+diesel::joinable!(messages -> users (sender_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -287,4 +329,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rooms,
     room_members,
     match_requests,
+    messages,
+    crisis_flags,
+    safety_alerts,
 );

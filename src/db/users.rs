@@ -157,3 +157,15 @@ pub fn tombstone(
         ))
         .execute(conn)
 }
+
+/// Active moderators and admins with an email address: (id, email). They are told of safety
+/// alerts.
+pub fn moderator_addresses(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+    users::table
+        .filter(users::role.eq_any(["moderator", "admin"]))
+        .filter(users::status.eq(STATUS_ACTIVE))
+        .filter(users::email.is_not_null())
+        .select((users::id, users::email.assume_not_null()))
+        .order(users::id.asc())
+        .load(conn)
+}

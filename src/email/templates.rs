@@ -164,6 +164,27 @@ pub fn matching_relaxed(to: &str, display_name: &str, public_url: &str) -> Mail 
     }
 }
 
+/// A crisis flag needs a human. Holds no message text, no member name, no condition: only
+/// how urgent it is and where to look.
+pub fn safety_alert(to: &str, public_url: &str, severity: &str, alert_id: &str) -> Mail {
+    let urgency = if severity == "red" {
+        "A message in a Kindred room may mean someone is at risk right now (red alert). Please look within 5 minutes."
+    } else {
+        "A message in a Kindred room may show someone is struggling (amber alert). Please look within the hour."
+    };
+    let link = format!("{public_url}/moderation/alerts/{alert_id}");
+    let text = format!(
+        "{urgency}\n\nOpen the alert: {link}\n\nThe writer has already been shown crisis signposting. Acknowledge the alert once someone has it in hand.\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "safety_alert",
+        to: to.to_string(),
+        subject: format!("Kindred safety alert ({severity})"),
+        text,
+        html: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,7 @@ pub fn commit(
                     max_size: if p.kind == "group" { GROUP_MAX_SIZE } else { 2 },
                     created_at: now,
                     ended_at: None,
+                    last_seq: 0,
                 };
                 rooms::insert(c, &room)?;
                 room.id

@@ -10,8 +10,8 @@
 
 use crate::auth::AuthUser;
 use crate::db::{
-    audit, blocks, check_ins, email_tokens, match_requests, outbox, profiles, rooms, sessions,
-    users, volunteers, write_tx,
+    audit, blocks, check_ins, email_tokens, match_requests, messages, outbox, profiles, rooms,
+    sessions, users, volunteers, write_tx,
 };
 use crate::domain::display_name::FORMER_MEMBER;
 use crate::domain::{Role, new_id};
@@ -22,10 +22,10 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
     let user = crate::auth::service::reauthenticate(state, who, password).await?;
     let now = state.clock.now_naive();
     let id = who.id.clone();
-    state
+    let departures = state
         .db
         .run(move |c| {
-            write_tx(c, |c| -> Result<(), AppError> {
+            write_tx(c, |c| -> Result<Vec<(String, Vec<String>)>, AppError> {
                 if user.role == Role::Admin.as_str() && users::count_active_admins(c)? <= 1 {
                     return Err(AppError::conflict(
                         "last_admin",
@@ -42,12 +42,22 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
                 blocks::delete_for_user(c, &id)?;
                 // They leave their rooms as "Former member": a pair or one-to-one room ends,
                 // as it would if they had left it themselves.
+                let mut departures = Vec::new();
                 for (_, kind, _, room) in rooms::active_memberships(c, std::slice::from_ref(&id))? {
                     rooms::leave(c, &room, &id, now)?;
-                    if kind != "group" || rooms::members(c, &room)?.is_empty() {
+                    let remaining: Vec<String> = rooms::members(c, &room)?
+                        .into_iter()
+                        .map(|m| m.user_id)
+                        .collect();
+                    if kind != "group" || remaining.is_empty() {
                         rooms::end(c, &room, now)?;
+                        departures.push((room, remaining));
+                    } else {
+                        departures.push((room, Vec::new()));
                     }
                 }
+                // Their messages stay, shown as from "Former member", with the text removed.
+                messages::remove_bodies_of(c, &id, now)?;
                 users::tombstone(c, &id, FORMER_MEMBER, now)?;
                 audit::insert(
                     c,
@@ -62,10 +72,19 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
                         created_at: now,
                     },
                 )?;
-                Ok(())
+                Ok(departures)
             })
         })
         .await?;
+    // Their sockets close at once; people left in a room that ended stop receiving it.
+    state.hub.close_user(
+        &who.id,
+        None,
+        crate::rooms::hub::CloseKind::Policy("account_erased"),
+    );
+    for (room, ended_for) in &departures {
+        crate::rooms::service::announce_departure(state, room, &who.id, ended_for);
+    }
     tracing::info!(event = "user_erased", user_id = %who.id, "account erased");
     Ok(())
 }

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use super::service::{load_me, ts};
 use crate::auth::AuthUser;
 use crate::db::{
-    DbConn, audit, blocks, check_ins, email_tokens, match_requests, outbox, rooms, sessions, users,
-    volunteers,
+    DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, outbox, rooms,
+    sessions, users, volunteers,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -36,10 +36,11 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("match_requests", "match_requests"),
     ("room_members", "room_memberships"),
     ("blocks", "blocks_you_made"),
+    ("messages", "messages_you_wrote"),
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
-pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer application and record, sessions, pending emails, match requests and blocks are deleted and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). Once those features exist, it also includes the messages you wrote and the reports you made.";
+pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer application and record, sessions, pending emails, match requests and blocks are deleted and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). It includes the messages you wrote (other members' messages are theirs and are not in your export). Once reporting exists, it will also include the reports you made.";
 
 fn build(
     c: &mut DbConn,
@@ -145,6 +146,12 @@ fn build(
             serde_json::to_value(crate::matching::requests::view(r, now)).unwrap_or(Value::Null)
         })
         .collect();
+    let written: Vec<Value> = messages::written_by(c, user_id)?
+        .into_iter()
+        .map(|(room, seq, client_id, body, at)| {
+            json!({"room_id": room, "seq": seq, "client_id": client_id, "body": body, "created_at": ts(at)})
+        })
+        .collect();
     let memberships: Vec<Value> = rooms::history_of(c, user_id)?
         .into_iter()
         .map(|(room, kind, focus, role, joined, left)| {
@@ -195,6 +202,7 @@ fn build(
         "match_requests": requests,
         "room_memberships": memberships,
         "blocks_you_made": blocks_made,
+        "messages_you_wrote": written,
     }))
 }
 

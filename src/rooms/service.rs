@@ -78,23 +78,44 @@ pub async fn get(state: &AppState, who: &AuthUser, id: &str) -> Result<RoomView,
 pub async fn leave(state: &AppState, who: &AuthUser, id: &str) -> Result<(), AppError> {
     let id = crate::domain::ids::parse_uuid(id).ok_or(AppError::NotFound)?;
     let (me, now) = (who.id.clone(), state.clock.now_naive());
-    let ended = state
+    let room_id = id.clone();
+    let (ended, others) = state
         .db
         .run(move |c| {
-            write_tx(c, |c| -> Result<bool, AppError> {
+            write_tx(c, |c| -> Result<(bool, Vec<String>), AppError> {
                 let room = rooms::find(c, &id)?.ok_or(AppError::NotFound)?;
                 if rooms::leave(c, &id, &me, now)? == 0 {
                     return Err(AppError::NotFound);
                 }
-                let remaining = rooms::members(c, &id)?.len();
-                let ends = room.kind != "group" || remaining == 0;
+                let remaining: Vec<String> = rooms::members(c, &id)?
+                    .into_iter()
+                    .map(|m| m.user_id)
+                    .collect();
+                let ends = room.kind != "group" || remaining.is_empty();
                 if ends {
                     rooms::end(c, &id, now)?;
                 }
-                Ok(ends)
+                Ok((ends, remaining))
             })
         })
         .await?;
+    announce_departure(state, &room_id, &who.id, if ended { &others } else { &[] });
     tracing::info!(event = "room_left", user_id = %who.id, room_ended = ended, "left a room");
     Ok(())
+}
+
+/// After a leave commits: the leaver's live connections stop receiving the room at once, and
+/// if the room ended, so do those of everyone still in it (`ended_for`).
+pub fn announce_departure(state: &AppState, room: &str, leaver: &str, ended_for: &[String]) {
+    let presence = |user: String| {
+        move |r: &str, online: bool| crate::rooms::protocol::presence_frame(r, &user, online)
+    };
+    state
+        .hub
+        .leave(leaver, room, "left", presence(leaver.to_string()));
+    for other in ended_for {
+        state
+            .hub
+            .leave(other, room, "ended", presence(other.clone()));
+    }
 }

@@ -17,5 +17,6 @@ mod ops;
 mod privacy;
 mod profiles;
 mod readme;
+mod realtime;
 mod sessions;
 mod volunteers;

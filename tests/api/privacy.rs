@@ -97,8 +97,10 @@ async fn the_export_holds_everything_and_every_user_linked_table(app: TestApp) {
         .map(|(t, _)| *t)
         .collect();
     for (table, cols) in app.catalog().await {
-        let links_a_user =
-            table == "users" || cols.iter().any(|c| c == "user_id" || c == "actor_id");
+        let links_a_user = table == "users"
+            || cols
+                .iter()
+                .any(|c| c == "user_id" || c == "actor_id" || c == "sender_id");
         let via_session = cols.iter().any(|c| c == "session_id");
         if links_a_user || via_session {
             assert!(

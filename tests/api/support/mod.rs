@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod smtp;
+pub mod ws;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,0 +1,545 @@
+//! The in-process fan-out hub: which connections are open, whose they are, and which rooms each
+//! is subscribed to.
+//!
+//! Every connection has one bounded queue ([`Out`] items). Producers never wait on it: a push
+//! that finds the queue full marks the connection for closing with `resync` (close code 1013),
+//! so a consumer that cannot keep up costs at most `queue` items of memory and the client
+//! resumes from its last seq when it reconnects. Room events are serialised once and shared
+//! (`Arc`) by every recipient.
+//!
+//! Ordering: the message writer is the only publisher of `message` events and publishes each
+//! batch in seq order, so every queue receives a room's messages in seq order. The connection
+//! task additionally tracks the last seq it delivered per room and fills any gap from the
+//! database (`rooms::ws`), so delivery stays gap-free even if a publish was missed.
+//!
+//! Membership: subscriptions are changed here synchronously when a member joins (a match) or
+//! leaves, so a member who leaves receives nothing further from the moment the leave commits.
+//! The database stays the authority: sends, reads and resumes re-check membership there.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytestring::ByteString;
+use tokio::sync::{mpsc, watch};
+
+pub type ConnId = u64;
+
+/// Why the server closes a connection (mapped to close codes in `rooms::ws`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseKind {
+    /// The client closed, or the connection ended.
+    Normal,
+    /// Nothing heard from the client for the idle timeout (1000).
+    Idle,
+    /// The server is stopping (1001).
+    Shutdown,
+    /// The session ended, the token expired or the account changed (1008).
+    Policy(&'static str),
+    /// The outbound queue filled: reconnect and resume (1013).
+    Resync,
+    /// A frame over the limit (1009).
+    TooBig,
+    /// A websocket protocol error (1002).
+    Protocol,
+    /// Text that is not UTF-8 (1007).
+    InvalidUtf8,
+}
+
+/// An event for one room, serialised once, shared by every recipient.
+#[derive(Debug)]
+pub struct RoomEvent {
+    pub room_id: String,
+    /// For messages: the room seq the event carries (the connection keeps delivery gap-free).
+    pub seq: Option<i64>,
+    /// The member the event is from (sender, typist), for blocks and echo rules.
+    pub from: Option<String>,
+    /// Whether `from`'s own connections receive it (messages yes, typing no).
+    pub echo: bool,
+    pub frame: ByteString,
+}
+
+/// What a connection's queue carries.
+#[derive(Debug)]
+pub enum Out {
+    Room(Arc<RoomEvent>),
+    /// A frame for this connection alone (ack, error, pong, safety, match_found…).
+    Frame(ByteString),
+    /// The member joined a room after `ready`.
+    Joined {
+        room_id: String,
+    },
+    /// The member left or the room ended: stop delivering it.
+    Left {
+        room_id: String,
+        reason: &'static str,
+    },
+    /// Replay a room from `from` (exclusive), then continue live.
+    Resume {
+        room_id: String,
+        from: i64,
+    },
+}
+
+struct Conn {
+    user_id: String,
+    session_id: String,
+    moderator: bool,
+    tx: mpsc::Sender<Out>,
+    close: watch::Sender<Option<CloseKind>>,
+    rooms: HashSet<String>,
+}
+
+#[derive(Default)]
+struct Inner {
+    next_id: ConnId,
+    conns: HashMap<ConnId, Conn>,
+    rooms: HashMap<String, HashSet<ConnId>>,
+    users: HashMap<String, HashSet<ConnId>>,
+}
+
+/// A new connection's handles.
+pub struct Registration {
+    pub id: ConnId,
+    pub rx: mpsc::Receiver<Out>,
+    pub close: watch::Receiver<Option<CloseKind>>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct TooManyConnections;
+
+pub struct Hub {
+    inner: Mutex<Inner>,
+    queue: usize,
+    max_per_user: usize,
+}
+
+/// Serialises a frame; our frame types cannot fail to serialise, but if one ever did the
+/// recipient gets an error frame rather than nothing.
+pub fn frame<T: serde::Serialize>(value: &T) -> ByteString {
+    match serde_json::to_string(value) {
+        Ok(s) => ByteString::from(s),
+        Err(_) => ByteString::from_static(
+            r#"{"type":"error","code":"internal","detail":"A frame could not be encoded."}"#,
+        ),
+    }
+}
+
+impl Hub {
+    pub fn new(queue: usize, max_per_user: usize) -> Self {
+        Hub {
+            inner: Mutex::new(Inner::default()),
+            queue: queue.max(8),
+            max_per_user: max_per_user.max(1),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many connections `user` has open.
+    pub fn connections_of(&self, user: &str) -> usize {
+        self.lock().users.get(user).map_or(0, HashSet::len)
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.lock().conns.len()
+    }
+
+    /// Registers a connection (no rooms yet). From here on, joins and leaves of `user` reach it.
+    pub fn register(
+        &self,
+        user: &str,
+        session: &str,
+        moderator: bool,
+    ) -> Result<Registration, TooManyConnections> {
+        let mut g = self.lock();
+        if g.users.get(user).map_or(0, HashSet::len) >= self.max_per_user {
+            return Err(TooManyConnections);
+        }
+        g.next_id += 1;
+        let id = g.next_id;
+        let (tx, rx) = mpsc::channel(self.queue);
+        let (close_tx, close_rx) = watch::channel(None);
+        g.conns.insert(
+            id,
+            Conn {
+                user_id: user.to_string(),
+                session_id: session.to_string(),
+                moderator,
+                tx,
+                close: close_tx,
+                rooms: HashSet::new(),
+            },
+        );
+        g.users.entry(user.to_string()).or_default().insert(id);
+        Ok(Registration {
+            id,
+            rx,
+            close: close_rx,
+        })
+    }
+
+    /// Subscribes a connection to rooms. For each room this is the user's first subscribed
+    /// connection in, the other members get `presence online`.
+    pub fn subscribe(
+        &self,
+        conn: ConnId,
+        rooms: &[String],
+        presence: impl Fn(&str, bool) -> ByteString,
+    ) {
+        let mut g = self.lock();
+        let Some(user) = g.conns.get(&conn).map(|c| c.user_id.clone()) else {
+            return;
+        };
+        for room in rooms {
+            let first = !Self::user_in_room(&g, &user, room);
+            if let Some(c) = g.conns.get_mut(&conn) {
+                c.rooms.insert(room.clone());
+            }
+            g.rooms.entry(room.clone()).or_default().insert(conn);
+            if first {
+                let ev = Arc::new(RoomEvent {
+                    room_id: room.clone(),
+                    seq: None,
+                    from: Some(user.clone()),
+                    echo: false,
+                    frame: presence(room, true),
+                });
+                Self::fan_out(&mut g, room, &ev);
+            }
+        }
+    }
+
+    fn user_in_room(g: &Inner, user: &str, room: &str) -> bool {
+        g.users.get(user).is_some_and(|ids| {
+            ids.iter()
+                .any(|id| g.conns.get(id).is_some_and(|c| c.rooms.contains(room)))
+        })
+    }
+
+    /// Removes a connection. Rooms where it was the user's last connection get `presence
+    /// offline`.
+    pub fn unregister(&self, conn: ConnId, presence: impl Fn(&str, bool) -> ByteString) {
+        let mut g = self.lock();
+        let Some(c) = g.conns.remove(&conn) else {
+            return;
+        };
+        if let Some(ids) = g.users.get_mut(&c.user_id) {
+            ids.remove(&conn);
+            if ids.is_empty() {
+                g.users.remove(&c.user_id);
+            }
+        }
+        for room in &c.rooms {
+            if let Some(ids) = g.rooms.get_mut(room) {
+                ids.remove(&conn);
+                if ids.is_empty() {
+                    g.rooms.remove(room);
+                }
+            }
+            if !Self::user_in_room(&g, &c.user_id, room) {
+                let ev = Arc::new(RoomEvent {
+                    room_id: room.clone(),
+                    seq: None,
+                    from: Some(c.user_id.clone()),
+                    echo: false,
+                    frame: presence(room, false),
+                });
+                Self::fan_out(&mut g, room, &ev);
+            }
+        }
+    }
+
+    /// Whether this connection currently receives `room`.
+    pub fn is_subscribed(&self, conn: ConnId, room: &str) -> bool {
+        self.lock()
+            .conns
+            .get(&conn)
+            .is_some_and(|c| c.rooms.contains(room))
+    }
+
+    /// Users with at least one connection subscribed to `room`.
+    pub fn online_in(&self, room: &str) -> Vec<String> {
+        let g = self.lock();
+        let mut users: Vec<String> = g
+            .rooms
+            .get(room)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| g.conns.get(id).map(|c| c.user_id.clone()))
+                    .collect::<HashSet<_>>()
+                    .into_iter()
+                    .collect()
+            })
+            .unwrap_or_default();
+        users.sort();
+        users
+    }
+
+    /// Pushes without waiting; a full queue closes the connection for resync.
+    fn push(c: &Conn, item: Out) {
+        if c.close.borrow().is_some() {
+            return;
+        }
+        if let Err(mpsc::error::TrySendError::Full(_)) = c.tx.try_send(item) {
+            let _ = c.close.send(Some(CloseKind::Resync));
+        }
+    }
+
+    fn fan_out(g: &mut Inner, room: &str, ev: &Arc<RoomEvent>) {
+        let Some(ids) = g.rooms.get(room) else {
+            return;
+        };
+        for id in ids {
+            if let Some(c) = g.conns.get(id) {
+                if !ev.echo && ev.from.as_deref() == Some(c.user_id.as_str()) {
+                    continue;
+                }
+                Self::push(c, Out::Room(ev.clone()));
+            }
+        }
+    }
+
+    /// Delivers a room event to every subscribed connection.
+    pub fn publish(&self, ev: RoomEvent) {
+        let ev = Arc::new(ev);
+        let mut g = self.lock();
+        let room = ev.room_id.clone();
+        Self::fan_out(&mut g, &room, &ev);
+    }
+
+    /// A frame for one connection.
+    pub fn to_conn(&self, conn: ConnId, item: Out) {
+        let g = self.lock();
+        if let Some(c) = g.conns.get(&conn) {
+            Self::push(c, item);
+        }
+    }
+
+    /// A frame for every connection of `user`.
+    pub fn to_user(&self, user: &str, frame: &ByteString) {
+        let g = self.lock();
+        for id in g.users.get(user).into_iter().flatten() {
+            if let Some(c) = g.conns.get(id) {
+                Self::push(c, Out::Frame(frame.clone()));
+            }
+        }
+    }
+
+    /// A frame for every connected moderator and admin.
+    pub fn to_moderators(&self, frame: &ByteString) -> usize {
+        let g = self.lock();
+        let mut n = 0;
+        for c in g.conns.values().filter(|c| c.moderator) {
+            Self::push(c, Out::Frame(frame.clone()));
+            n += 1;
+        }
+        n
+    }
+
+    /// `user` joined `room`: subscribe their connections and tell them.
+    pub fn join(&self, user: &str, room: &str, presence: impl Fn(&str, bool) -> ByteString) {
+        let ids: Vec<ConnId> = self
+            .lock()
+            .users
+            .get(user)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        for id in ids {
+            self.subscribe(id, &[room.to_string()], &presence);
+            self.to_conn(
+                id,
+                Out::Joined {
+                    room_id: room.to_string(),
+                },
+            );
+        }
+    }
+
+    /// `user` is no longer in `room` (left, removed, or the room ended): unsubscribe at once.
+    pub fn leave(
+        &self,
+        user: &str,
+        room: &str,
+        reason: &'static str,
+        presence: impl Fn(&str, bool) -> ByteString,
+    ) {
+        let mut g = self.lock();
+        let ids: Vec<ConnId> = g
+            .users
+            .get(user)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        let mut was_in = false;
+        for id in &ids {
+            if let Some(c) = g.conns.get_mut(id)
+                && c.rooms.remove(room)
+            {
+                was_in = true;
+                Self::push(
+                    c,
+                    Out::Left {
+                        room_id: room.to_string(),
+                        reason,
+                    },
+                );
+            }
+            if let Some(set) = g.rooms.get_mut(room) {
+                set.remove(id);
+                if set.is_empty() {
+                    g.rooms.remove(room);
+                }
+            }
+        }
+        if was_in {
+            let ev = Arc::new(RoomEvent {
+                room_id: room.to_string(),
+                seq: None,
+                from: Some(user.to_string()),
+                echo: false,
+                frame: presence(room, false),
+            });
+            Self::fan_out(&mut g, room, &ev);
+        }
+    }
+
+    /// Closes one connection.
+    pub fn close_conn(&self, conn: ConnId, kind: CloseKind) {
+        let g = self.lock();
+        if let Some(c) = g.conns.get(&conn) {
+            c.close.send_if_modified(|k| {
+                if k.is_none() {
+                    *k = Some(kind);
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+    }
+
+    /// Closes every connection of `user`, except those of session `keep`.
+    pub fn close_user(&self, user: &str, keep: Option<&str>, kind: CloseKind) {
+        let g = self.lock();
+        for id in g.users.get(user).into_iter().flatten() {
+            if let Some(c) = g.conns.get(id)
+                && keep != Some(c.session_id.as_str())
+            {
+                let _ = c.close.send(Some(kind));
+            }
+        }
+    }
+
+    /// Closes the connections authenticated by one session.
+    pub fn close_session(&self, session: &str, kind: CloseKind) {
+        let g = self.lock();
+        for c in g.conns.values().filter(|c| c.session_id == session) {
+            let _ = c.close.send(Some(kind));
+        }
+    }
+
+    /// Closes everything (shutdown).
+    pub fn close_all(&self, kind: CloseKind) {
+        let g = self.lock();
+        for c in g.conns.values() {
+            let _ = c.close.send(Some(kind));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn presence(room: &str, online: bool) -> ByteString {
+        ByteString::from(format!("{room}:{online}"))
+    }
+
+    fn drain(rx: &mut mpsc::Receiver<Out>) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(item) = rx.try_recv() {
+            out.push(match item {
+                Out::Room(ev) => ev.frame.to_string(),
+                Out::Frame(f) => f.to_string(),
+                Out::Joined { room_id } => format!("joined {room_id}"),
+                Out::Left { room_id, .. } => format!("left {room_id}"),
+                Out::Resume { room_id, .. } => format!("resume {room_id}"),
+            });
+        }
+        out
+    }
+
+    fn msg(room: &str, from: &str, text: &str) -> RoomEvent {
+        RoomEvent {
+            room_id: room.into(),
+            seq: Some(1),
+            from: Some(from.into()),
+            echo: true,
+            frame: ByteString::from(text.to_string()),
+        }
+    }
+
+    #[test]
+    fn events_reach_subscribers_only_and_presence_is_per_user() {
+        let hub = Hub::new(16, 5);
+        let mut a = hub.register("a", "sa", false).unwrap();
+        let mut b = hub.register("b", "sb", false).unwrap();
+        let mut c = hub.register("c", "sc", false).unwrap();
+        hub.subscribe(a.id, &["r1".into()], presence);
+        hub.subscribe(b.id, &["r1".into()], presence);
+        hub.subscribe(c.id, &["r2".into()], presence);
+        assert_eq!(drain(&mut a.rx), vec!["r1:true"], "a sees b arrive");
+        assert!(drain(&mut b.rx).is_empty());
+        hub.publish(msg("r1", "a", "hello"));
+        assert_eq!(drain(&mut a.rx), vec!["hello"]);
+        assert_eq!(drain(&mut b.rx), vec!["hello"]);
+        assert!(drain(&mut c.rx).is_empty(), "no leak to another room");
+
+        // A second connection of `a` does not announce presence again; closing one does not
+        // announce offline while the other is open.
+        let a2 = hub.register("a", "sa", false).unwrap();
+        hub.subscribe(a2.id, &["r1".into()], presence);
+        assert!(drain(&mut b.rx).is_empty());
+        hub.unregister(a.id, presence);
+        assert!(drain(&mut b.rx).is_empty());
+        hub.unregister(a2.id, presence);
+        assert_eq!(drain(&mut b.rx), vec!["r1:false"]);
+    }
+
+    #[test]
+    fn leaving_unsubscribes_every_connection_at_once() {
+        let hub = Hub::new(16, 5);
+        let mut a = hub.register("a", "sa", false).unwrap();
+        let mut b = hub.register("b", "sb", false).unwrap();
+        hub.subscribe(a.id, &["r1".into()], presence);
+        hub.subscribe(b.id, &["r1".into()], presence);
+        drain(&mut a.rx);
+        hub.leave("b", "r1", "left", presence);
+        assert_eq!(drain(&mut b.rx), vec!["left r1"]);
+        assert_eq!(drain(&mut a.rx), vec!["r1:false"]);
+        hub.publish(msg("r1", "a", "after"));
+        assert!(drain(&mut b.rx).is_empty());
+        assert!(!hub.is_subscribed(b.id, "r1"));
+    }
+
+    #[test]
+    fn a_full_queue_closes_for_resync_instead_of_growing() {
+        let hub = Hub::new(8, 5);
+        let a = hub.register("a", "sa", false).unwrap();
+        hub.subscribe(a.id, &["r1".into()], presence);
+        for i in 0..20 {
+            hub.publish(msg("r1", "b", &format!("m{i}")));
+        }
+        assert_eq!(*a.close.borrow(), Some(CloseKind::Resync));
+    }
+
+    #[test]
+    fn connections_per_user_are_capped() {
+        let hub = Hub::new(8, 2);
+        let _a = hub.register("a", "s", false).unwrap();
+        let _b = hub.register("a", "s", false).unwrap();
+        assert!(hub.register("a", "s", false).is_err());
+        assert!(hub.register("b", "s", false).is_ok());
+    }
+}

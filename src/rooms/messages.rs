@@ -1,0 +1,131 @@
+//! Messages over HTTP: the same send as the websocket (through the same writer, so the same
+//! ordering, idempotency, limits and crisis handling), and seq-ordered history pages.
+//! Non-members get 404, as for the room itself.
+
+use serde::Deserialize;
+use tokio::sync::oneshot;
+
+use super::protocol::{self, MessageView};
+use super::writer::{Reply, SendCmd, SendError, Stored};
+use crate::auth::AuthUser;
+use crate::db::{blocks, messages, rooms};
+use crate::domain::ids::parse_uuid;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Largest history page.
+pub const MAX_PAGE: i64 = 100;
+pub const DEFAULT_PAGE: i64 = 50;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostMessage {
+    pub client_id: String,
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    pub after: Option<String>,
+    pub before: Option<String>,
+    pub limit: Option<String>,
+}
+
+fn query_int(name: &str, v: Option<&str>, min: i64, max: i64) -> Result<Option<i64>, AppError> {
+    match v {
+        None => Ok(None),
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(AppError::validation(
+                "invalid_query",
+                format!("`{name}` must be a whole number from {min} to {max}."),
+            )),
+        },
+    }
+}
+
+/// `POST /rooms/{id}/messages`.
+pub async fn post(
+    state: &AppState,
+    who: &AuthUser,
+    room: &str,
+    req: PostMessage,
+) -> Result<Stored, AppError> {
+    let room = parse_uuid(room).ok_or(AppError::NotFound)?;
+    protocol::validate_client_id(&req.client_id)
+        .map_err(|d| AppError::validation("invalid_client_id", d))?;
+    let body = protocol::validate_body(&req.body)
+        .map_err(|d| AppError::validation("invalid_body", d))?
+        .to_string();
+    state
+        .limits
+        .message_send
+        .acquire(&who.id, state.now_ms())
+        .map_err(|retry_after| AppError::RateLimited { retry_after })?;
+    let (tx, rx) = oneshot::channel();
+    let cmd = SendCmd {
+        room_id: room,
+        sender_id: who.id.clone(),
+        client_id: req.client_id,
+        body,
+        reply: Reply::Http(tx),
+    };
+    let unavailable = || {
+        AppError::unavailable(
+            "unavailable",
+            "The message could not be stored just now; resend it with the same client_id.",
+        )
+    };
+    state.writer.submit(cmd).map_err(|_| unavailable())?;
+    match rx.await {
+        Ok(Ok(stored)) => Ok(stored),
+        Ok(Err(SendError::NotAMember)) => Err(AppError::NotFound),
+        Ok(Err(SendError::Unavailable)) | Err(_) => Err(unavailable()),
+    }
+}
+
+/// `GET /rooms/{id}/messages`: (messages ascending, whether more exist beyond the page in
+/// the direction asked).
+pub async fn page(
+    state: &AppState,
+    who: &AuthUser,
+    room: &str,
+    q: PageQuery,
+) -> Result<(Vec<MessageView>, bool), AppError> {
+    let room = parse_uuid(room).ok_or(AppError::NotFound)?;
+    let after = query_int("after", q.after.as_deref(), 0, i64::MAX)?;
+    let before = query_int("before", q.before.as_deref(), 1, i64::MAX)?;
+    let limit = query_int("limit", q.limit.as_deref(), 1, MAX_PAGE)?.unwrap_or(DEFAULT_PAGE);
+    let me = who.id.clone();
+    state
+        .db
+        .run(move |c| {
+            if !rooms::is_member(c, &room, &me)? {
+                return Err(AppError::NotFound);
+            }
+            let blocked: std::collections::HashSet<String> = blocks::list(c, &me)?
+                .into_iter()
+                .map(|(id, _, _)| id)
+                .collect();
+            let mut rows = messages::page(c, &room, after, before, limit + 1)?;
+            let more = rows.len() as i64 > limit;
+            if more {
+                // One extra row was read to learn whether more exist; drop it from the end
+                // the page grows towards.
+                if after.is_some() {
+                    rows.pop();
+                } else {
+                    rows.remove(0);
+                }
+            }
+            Ok((
+                rows.into_iter()
+                    .filter(|r| !blocked.contains(&r.sender_id))
+                    .map(MessageView::from)
+                    .collect(),
+                more,
+            ))
+        })
+        .await
+}

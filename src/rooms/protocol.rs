@@ -1,0 +1,366 @@
+//! The realtime protocol's frames (JSON text, tagged by `type`), as documented in
+//! `openapi.yaml` (`x-websocket`) and README. Inbound frames are parsed strictly: unknown
+//! fields are refused, so a client bug shows up as an `error` frame instead of being ignored.
+
+use std::collections::BTreeMap;
+
+use bytestring::ByteString;
+use serde::{Deserialize, Serialize};
+
+use super::hub::frame;
+use crate::db::messages::MessageRow;
+use crate::profiles::service::ts;
+
+/// Largest frame (and aggregated continuation) accepted, in bytes (close 1009 beyond).
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Longest message body, in characters after trimming.
+pub const MAX_BODY_CHARS: usize = 4000;
+/// Longest client id, in characters.
+pub const MAX_CLIENT_ID_CHARS: usize = 64;
+/// A resume that would replay more than this asks the client to fetch history over HTTP.
+pub const MAX_REPLAY: i64 = 1000;
+/// Name shown for a member who erased their account.
+pub const FORMER_MEMBER: &str = "Former member";
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    Auth {
+        token: String,
+    },
+    Send {
+        room_id: String,
+        client_id: String,
+        body: String,
+    },
+    Typing {
+        room_id: String,
+    },
+    Read {
+        room_id: String,
+        seq: i64,
+    },
+    Resume {
+        rooms: BTreeMap<String, i64>,
+    },
+    Ping,
+}
+
+const CLIENT_TYPES: &[&str] = &["auth", "send", "typing", "read", "resume", "ping"];
+
+/// Why a text frame could not be used.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FrameError {
+    Malformed(String),
+    UnknownType(String),
+}
+
+impl ClientFrame {
+    pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
+        match serde_json::from_str::<ClientFrame>(text) {
+            Ok(f) => Ok(f),
+            Err(e) => {
+                // Tell an unknown type apart from a known one with bad fields.
+                let ty = serde_json::from_str::<serde_json::Value>(text)
+                    .ok()
+                    .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string));
+                match ty {
+                    Some(t) if !CLIENT_TYPES.contains(&t.as_str()) => {
+                        Err(FrameError::UnknownType(t.chars().take(40).collect()))
+                    }
+                    _ => Err(FrameError::Malformed(e.to_string())),
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SenderView {
+    pub id: String,
+    pub display_name: String,
+    /// Room role: `member` or `facilitator`.
+    pub role: String,
+}
+
+/// A message as members see it (HTTP and websocket alike).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MessageView {
+    pub room_id: String,
+    pub id: String,
+    pub seq: i64,
+    pub sender: SenderView,
+    pub body: String,
+    pub client_id: String,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+}
+
+impl From<MessageRow> for MessageView {
+    fn from(r: MessageRow) -> Self {
+        let removed = r.removed_at.is_some();
+        MessageView {
+            room_id: r.room_id,
+            id: r.id,
+            seq: r.seq,
+            sender: SenderView {
+                id: r.sender_id,
+                display_name: if removed {
+                    FORMER_MEMBER.to_string()
+                } else {
+                    r.sender_name
+                },
+                role: r.sender_room_role.unwrap_or_else(|| "member".into()),
+            },
+            body: r.body,
+            client_id: r.client_id,
+            created_at: ts(r.created_at),
+            removed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RoomState {
+    pub room_id: String,
+    pub last_seq: i64,
+    pub unread: i64,
+    pub online: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserView<'a> {
+    pub id: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Limits {
+    pub max_body_chars: usize,
+    pub max_frame_bytes: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame<'a> {
+    Ready {
+        user: UserView<'a>,
+        rooms: &'a [RoomState],
+        limits: Limits,
+    },
+    RoomJoined {
+        room: &'a RoomState,
+    },
+    RoomLeft {
+        room_id: &'a str,
+        reason: &'a str,
+    },
+    MatchFound {
+        request_id: &'a str,
+        room_id: &'a str,
+    },
+    Ack {
+        client_id: &'a str,
+        id: &'a str,
+        seq: i64,
+        room_id: &'a str,
+        created_at: &'a str,
+    },
+    Message(&'a MessageView),
+    Typing {
+        room_id: &'a str,
+        user_id: &'a str,
+    },
+    Read {
+        room_id: &'a str,
+        user_id: &'a str,
+        seq: i64,
+    },
+    Presence {
+        room_id: &'a str,
+        user_id: &'a str,
+        online: bool,
+    },
+    ResyncRequired {
+        room_id: &'a str,
+        last_seq: i64,
+    },
+    Safety {
+        room_id: &'a str,
+        message_id: &'a str,
+        resources: &'a [crate::safety::signposting::Resource],
+        notice: &'a str,
+    },
+    SafetyAlert {
+        alert_id: &'a str,
+        room_id: &'a str,
+        message_id: &'a str,
+        severity: &'a str,
+        created_at: &'a str,
+    },
+    AuthOk {
+        expires_at: &'a str,
+    },
+    Pong,
+}
+
+impl ServerFrame<'_> {
+    pub fn encode(&self) -> ByteString {
+        frame(self)
+    }
+}
+
+/// An `error` frame.
+#[derive(Debug, Serialize)]
+pub struct ErrorFrame<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub code: &'a str,
+    pub detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+pub fn error(
+    code: &str,
+    detail: &str,
+    room_id: Option<&str>,
+    client_id: Option<&str>,
+    retry_after_ms: Option<u64>,
+) -> ByteString {
+    frame(&ErrorFrame {
+        kind: "error",
+        code,
+        detail,
+        room_id,
+        client_id,
+        retry_after_ms,
+    })
+}
+
+pub fn message_frame(view: &MessageView) -> ByteString {
+    ServerFrame::Message(view).encode()
+}
+
+pub fn presence_frame(room_id: &str, user_id: &str, online: bool) -> ByteString {
+    ServerFrame::Presence {
+        room_id,
+        user_id,
+        online,
+    }
+    .encode()
+}
+
+/// Checks a body: 1..=4000 characters after trimming, no NUL (PostgreSQL text cannot hold it).
+/// Returns the trimmed body.
+pub fn validate_body(body: &str) -> Result<&str, &'static str> {
+    let t = body.trim();
+    if t.is_empty() {
+        return Err("The message is empty.");
+    }
+    if t.chars().count() > MAX_BODY_CHARS {
+        return Err("The message is longer than 4000 characters.");
+    }
+    if t.contains('\0') {
+        return Err("The message contains a NUL character.");
+    }
+    Ok(t)
+}
+
+/// Checks a client id: 1..=64 characters, none of them control characters.
+pub fn validate_client_id(id: &str) -> Result<(), &'static str> {
+    let n = id.chars().count();
+    if n == 0 || n > MAX_CLIENT_ID_CHARS {
+        return Err("client_id must be 1 to 64 characters.");
+    }
+    if id.chars().any(char::is_control) {
+        return Err("client_id must not contain control characters.");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_client_frame() {
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"send","room_id":"r","client_id":"c","body":"hi"}"#),
+            Ok(ClientFrame::Send {
+                room_id: "r".into(),
+                client_id: "c".into(),
+                body: "hi".into()
+            })
+        );
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"ping"}"#),
+            Ok(ClientFrame::Ping)
+        );
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"resume","rooms":{"a":3,"b":0}}"#),
+            Ok(ClientFrame::Resume {
+                rooms: [("a".to_string(), 3), ("b".to_string(), 0)].into()
+            })
+        );
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"read","room_id":"r","seq":4}"#),
+            Ok(ClientFrame::Read {
+                room_id: "r".into(),
+                seq: 4
+            })
+        );
+    }
+
+    #[test]
+    fn tells_unknown_types_from_malformed_frames() {
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"shout"}"#),
+            Err(FrameError::UnknownType("shout".into()))
+        );
+        for bad in [
+            "not json",
+            "{}",
+            "[]",
+            r#"{"type":"send","room_id":"r"}"#,
+            r#"{"type":"send","room_id":"r","client_id":"c","body":"x","extra":1}"#,
+            r#"{"type":"read","room_id":"r","seq":"4"}"#,
+            r#"{"type":7}"#,
+            r#"{"type":"send","room_id":"r","client_id":"c","body":"\ud800"}"#,
+        ] {
+            assert!(
+                matches!(ClientFrame::parse(bad), Err(FrameError::Malformed(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn body_limits_count_characters_after_trimming() {
+        assert_eq!(validate_body("  hi \n"), Ok("hi"));
+        assert!(validate_body("   ").is_err());
+        let at_limit = "😀".repeat(MAX_BODY_CHARS);
+        assert!(validate_body(&format!("  {at_limit}  ")).is_ok());
+        assert!(validate_body(&format!("{at_limit}a")).is_err());
+        assert!(validate_body("a\0b").is_err());
+        assert!(validate_client_id("abc-1").is_ok());
+        assert!(validate_client_id("").is_err());
+        assert!(validate_client_id(&"x".repeat(65)).is_err());
+        assert!(validate_client_id("a\nb").is_err());
+    }
+
+    #[test]
+    fn frames_are_tagged() {
+        assert_eq!(ServerFrame::Pong.encode().to_string(), r#"{"type":"pong"}"#);
+        assert_eq!(
+            presence_frame("r", "u", true).to_string(),
+            r#"{"type":"presence","room_id":"r","user_id":"u","online":true}"#
+        );
+    }
+}
