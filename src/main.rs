@@ -93,7 +93,20 @@ fn main() -> ExitCode {
 }
 
 fn serve(settings: Settings) -> ExitCode {
-    let result = actix_web::rt::System::new().block_on(async move {
+    // Blocking work (diesel, Argon2) is bounded by the pool and the hash semaphore anyway;
+    // more threads than that only wait, each with its own stack and allocator arena.
+    let blocking = kindred::startup::max_blocking_threads(&settings);
+    let system = actix_web::rt::System::with_tokio_rt(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .max_blocking_threads(blocking)
+            .build()
+            .unwrap_or_else(|e| {
+                eprintln!("kindred: could not start the runtime: {e}");
+                std::process::exit(1)
+            })
+    });
+    let result = system.block_on(async move {
         let app = Application::build(settings)
             .await
             .map_err(|e| e.to_string())?;

@@ -46,6 +46,12 @@ pub struct Application {
     workers: Vec<JoinHandle<()>>,
 }
 
+/// Threads for blocking work per runtime: enough for every pooled connection and every
+/// concurrent password hash, and no more (idle extra threads only cost memory).
+pub fn max_blocking_threads(settings: &Settings) -> usize {
+    (settings.db_pool_size as usize + settings.max_concurrent_hashes).max(4)
+}
+
 /// Opens the database and applies migrations (blocking; used by `migrate` and at start).
 pub fn open_database(settings: &Settings) -> Result<(Db, usize), DbError> {
     let db = Db::connect(&settings.database_url, settings.db_pool_size)?;
@@ -174,6 +180,7 @@ impl Application {
         })
         .listen(listener)
         .map_err(|e| StartupError::Bind(settings.bind.to_string(), e))?
+        .worker_max_blocking_threads(max_blocking_threads(&settings))
         .disable_signals()
         .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if let Some(n) = settings.http_workers {

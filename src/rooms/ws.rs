@@ -230,7 +230,7 @@ async fn connection(
 ) {
     let who = match pre {
         Some(w) => w,
-        None => match first_frame_auth(&state, &mut stream).await {
+        None => match Box::pin(first_frame_auth(&state, &mut stream)).await {
             Ok(w) => w,
             Err(kind) => {
                 tracing::info!(event = "ws_auth_failed", reason = ?kind, "websocket closed before authentication");
@@ -256,30 +256,28 @@ async fn connection(
     // Subscribe first, then read positions: a message committed in between is either in the
     // positions or arrives live, never lost.
     let me = who.id.clone();
-    let setup = state
-        .db
-        .run(move |c| {
-            let mine: Vec<String> = messages::room_positions(c, &me)?
-                .into_iter()
-                .map(|(r, _, _)| r)
-                .collect();
-            let name = users::find(c, &me)?
-                .map(|u| u.display_name)
-                .unwrap_or_default();
-            let blocked: HashSet<String> = blocks::list(c, &me)?
-                .into_iter()
-                .map(|(id, _, _)| id)
-                .collect();
-            Ok((mine, name, blocked))
-        })
-        .await;
+    let setup = Box::pin(state.db.run(move |c| {
+        let mine: Vec<String> = messages::room_positions(c, &me)?
+            .into_iter()
+            .map(|(r, _, _)| r)
+            .collect();
+        let name = users::find(c, &me)?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        let blocked: HashSet<String> = blocks::list(c, &me)?
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect();
+        Ok((mine, name, blocked))
+    }))
+    .await;
     let Ok((mine, display_name, blocked)) = setup else {
         return close_now(session, CloseKind::Policy("unavailable")).await;
     };
     state
         .hub
         .subscribe(conn, &mine, presence_of(who.id.clone()));
-    let Ok(rooms_now) = room_states(&state, &who.id).await else {
+    let Ok(rooms_now) = Box::pin(room_states(&state, &who.id)).await else {
         return close_now(session, CloseKind::Policy("unavailable")).await;
     };
     let ready = ServerFrame::Ready {
@@ -361,7 +359,9 @@ impl Reader {
                         None | Some(Ok(AggregatedMessage::Close(_))) => return CloseKind::Normal,
                         Some(Err(e)) => return classify(&e),
                         Some(Ok(AggregatedMessage::Text(text))) => {
-                            if let Some(k) = self.on_text(&text, &mut expiry).await {
+                            // Boxed: the rare, deep paths (re-auth, database) would otherwise
+                            // size every idle connection's task.
+                            if let Some(k) = Box::pin(self.on_text(&text, &mut expiry)).await {
                                 return k;
                             }
                         }
@@ -639,7 +639,13 @@ impl Outbound {
                 item = rx.recv() => item,
             };
             let Some(item) = item else { break };
-            if self.handle(item).await.is_err() {
+            let done = match item {
+                // The common case stays inline; paths that reach the database are boxed so
+                // they do not size every idle connection's task.
+                Out::Frame(f) => self.write(f).await,
+                other => Box::pin(self.handle(other)).await,
+            };
+            if done.is_err() {
                 break;
             }
         }

@@ -992,3 +992,27 @@ async fn a_match_arrives_on_the_open_socket(app: TestApp) {
 both_backends!(a_match_arrives_on_the_open_socket, |s| {
     s.matcher_worker = false;
 });
+
+async fn silent_connections_are_reaped(app: TestApp) {
+    let ann = app.signup("Ann").await;
+    let bob = app.signup("Bob").await;
+    // Ann's client reads (and so answers the server's pings); Bob's has vanished (no reads,
+    // no pongs: a half-open connection).
+    let (mut a, _) = Ws::connect(&app, &ann).await;
+    let (_b, _) = Ws::connect(&app, &bob).await;
+    let seen = a.drain(Duration::from_millis(1500)).await;
+    assert!(
+        seen.iter().all(|e| !matches!(e, Event::Closed(..))),
+        "a live client stays: {seen:?}"
+    );
+    assert_eq!(app.state.hub.connections_of(&ann.id), 1);
+    assert_eq!(
+        app.state.hub.connections_of(&bob.id),
+        0,
+        "the silent one was closed after the idle timeout"
+    );
+}
+both_backends!(silent_connections_are_reaped, |s| {
+    s.ws_ping_interval = std::time::Duration::from_millis(100);
+    s.ws_idle_timeout = std::time::Duration::from_millis(400);
+});

@@ -108,8 +108,9 @@ impl Ws {
 
     /// The next frame or close, waiting at most `wait`; None on timeout.
     pub async fn next_within(&mut self, wait: Duration) -> Option<Event> {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let item = match tokio::time::timeout(wait, self.inner.next()).await {
+            let item = match tokio::time::timeout_at(deadline, self.inner.next()).await {
                 Err(_) => return None,
                 Ok(item) => item,
             };
@@ -147,7 +148,7 @@ impl Ws {
         }
     }
 
-    /// Everything that arrives within `wait`.
+    /// Everything that arrives until `wait` passes with nothing new.
     pub async fn drain(&mut self, wait: Duration) -> Vec<Event> {
         let mut out = Vec::new();
         while let Some(e) = self.next_within(wait).await {
