@@ -30,6 +30,7 @@ pub async fn put(state: &AppState, who: &AuthUser, user_id: &str) -> Result<(), 
         ));
     }
     let (me, now) = (who.id.clone(), state.clock.now_naive());
+    let blocked = other.clone();
     state
         .db
         .run(move |c| {
@@ -42,17 +43,20 @@ pub async fn put(state: &AppState, who: &AuthUser, user_id: &str) -> Result<(), 
             })
         })
         .await?;
+    // Open sockets stop delivering their messages at once (SAFE-SG-7).
+    state.hub.set_block(&who.id, &blocked, true);
     tracing::info!(event = "user_blocked", user_id = %who.id, "block added");
     Ok(())
 }
 
 pub async fn delete(state: &AppState, who: &AuthUser, user_id: &str) -> Result<(), AppError> {
     let other = target(user_id)?;
-    let me = who.id.clone();
+    let (me, unblocked) = (who.id.clone(), other.clone());
     state
         .db
         .run(move |c| Ok(blocks::delete(c, &me, &other)?))
         .await?;
+    state.hub.set_block(&who.id, &unblocked, false);
     Ok(())
 }
 

@@ -78,6 +78,8 @@ pub enum Out {
         room_id: String,
         from: i64,
     },
+    /// The member blocked (or unblocked) someone: stop (or resume) delivering their messages.
+    Block { user_id: String, blocked: bool },
 }
 
 struct Conn {
@@ -338,6 +340,22 @@ impl Hub {
         n
     }
 
+    /// `user` blocked or unblocked `other`: tell every connection of `user`.
+    pub fn set_block(&self, user: &str, other: &str, blocked: bool) {
+        let g = self.lock();
+        for id in g.users.get(user).into_iter().flatten() {
+            if let Some(c) = g.conns.get(id) {
+                Self::push(
+                    c,
+                    Out::Block {
+                        user_id: other.to_string(),
+                        blocked,
+                    },
+                );
+            }
+        }
+    }
+
     /// `user` joined `room`: subscribe their connections and tell them.
     pub fn join(&self, user: &str, room: &str, presence: impl Fn(&str, bool) -> ByteString) {
         let ids: Vec<ConnId> = self
@@ -465,6 +483,7 @@ mod tests {
                 Out::Joined { room_id } => format!("joined {room_id}"),
                 Out::Left { room_id, .. } => format!("left {room_id}"),
                 Out::Resume { room_id, .. } => format!("resume {room_id}"),
+                Out::Block { user_id, .. } => format!("block {user_id}"),
             });
         }
         out

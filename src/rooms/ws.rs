@@ -387,6 +387,9 @@ impl Reader {
                     if heard.elapsed() >= idle {
                         return CloseKind::Idle;
                     }
+                    if self.until_expiry().is_zero() {
+                        return CloseKind::Policy("token_expired");
+                    }
                     let _ = self.session.ping(b"").await;
                 }
                 _ = &mut expiry => return CloseKind::Policy("token_expired"),
@@ -731,6 +734,14 @@ impl Outbound {
                         .encode(),
                     )
                     .await?;
+                }
+                Ok(())
+            }
+            Out::Block { user_id, blocked } => {
+                if blocked {
+                    self.blocked.insert(user_id);
+                } else {
+                    self.blocked.remove(&user_id);
                 }
                 Ok(())
             }

@@ -1016,3 +1016,61 @@ both_backends!(silent_connections_are_reaped, |s| {
     s.ws_ping_interval = std::time::Duration::from_millis(100);
     s.ws_idle_timeout = std::time::Duration::from_millis(400);
 });
+
+async fn blocking_hides_messages_at_once(app: TestApp) {
+    let ann = app.signup("Ann").await;
+    let bob = app.signup("Bob").await;
+    let cat = app.signup("Cat").await;
+    let id = room(&app, "group", &[&ann, &bob, &cat]).await;
+    let (mut a, _) = Ws::connect(&app, &ann).await;
+    let (mut b, _) = Ws::connect(&app, &bob).await;
+    let (mut c, _) = Ws::connect(&app, &cat).await;
+    let r = app
+        .put_auth(
+            &format!("/api/v1/blocks/{}", bob.id),
+            &ann.access,
+            &json!({}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+
+    b.say(&id, "b1", "from Bob").await;
+    b.next_of("ack").await;
+    c.say(&id, "c1", "from Cat").await;
+    // Ann's socket skips Bob's message without a gap; Cat (who blocked nobody) gets both.
+    let got = messages(&mut a, &id, 1).await;
+    assert_eq!(got[0]["body"], "from Cat");
+    assert_eq!(got[0]["seq"], 2);
+    assert_eq!(seqs(&messages(&mut c, &id, 2).await), vec![1, 2]);
+    let page: Value = app
+        .get_auth(&format!("/api/v1/rooms/{id}/messages"), &ann.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seqs(page["messages"].as_array().unwrap()), vec![2]);
+    // Bob sees nothing that reveals the block: his send was acked like any other.
+
+    let r = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/blocks/{}", bob.id),
+            &ann.access,
+            json!({}),
+        )
+        .await;
+    assert!(r.status().is_success());
+    b.say(&id, "b2", "Bob again").await;
+    assert_eq!(messages(&mut a, &id, 1).await[0]["body"], "Bob again");
+}
+both_backends!(blocking_hides_messages_at_once);
+
+async fn an_expired_token_closes_the_socket(app: TestApp) {
+    let ann = app.signup("Ann").await;
+    let (mut a, _) = Ws::connect(&app, &ann).await;
+    app.clock.advance(Duration::from_secs(16 * 60));
+    assert_eq!(a.closed().await, (1008, "token_expired".into()));
+}
+both_backends!(an_expired_token_closes_the_socket, |s| {
+    s.ws_ping_interval = std::time::Duration::from_millis(100);
+});
