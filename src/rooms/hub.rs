@@ -79,7 +79,10 @@ pub enum Out {
         from: i64,
     },
     /// The member blocked (or unblocked) someone: stop (or resume) delivering their messages.
-    Block { user_id: String, blocked: bool },
+    Block {
+        user_id: String,
+        blocked: bool,
+    },
 }
 
 struct Conn {
@@ -201,14 +204,7 @@ impl Hub {
             }
             g.rooms.entry(room.clone()).or_default().insert(conn);
             if first {
-                let ev = Arc::new(RoomEvent {
-                    room_id: room.clone(),
-                    seq: None,
-                    from: Some(user.clone()),
-                    echo: false,
-                    frame: presence(room, true),
-                });
-                Self::fan_out(&mut g, room, &ev);
+                Self::announce(&mut g, room, &user, presence(room, true));
             }
         }
     }
@@ -241,14 +237,7 @@ impl Hub {
                 }
             }
             if !Self::user_in_room(&g, &c.user_id, room) {
-                let ev = Arc::new(RoomEvent {
-                    room_id: room.clone(),
-                    seq: None,
-                    from: Some(c.user_id.clone()),
-                    echo: false,
-                    frame: presence(room, false),
-                });
-                Self::fan_out(&mut g, room, &ev);
+                Self::announce(&mut g, room, &c.user_id, presence(room, false));
             }
         }
     }
@@ -301,6 +290,18 @@ impl Hub {
                 Self::push(c, Out::Room(ev.clone()));
             }
         }
+    }
+
+    /// A presence change of `user`, to the room's other members.
+    fn announce(g: &mut Inner, room: &str, user: &str, frame: ByteString) {
+        let ev = Arc::new(RoomEvent {
+            room_id: room.to_string(),
+            seq: None,
+            from: Some(user.to_string()),
+            echo: false,
+            frame,
+        });
+        Self::fan_out(g, room, &ev);
     }
 
     /// Delivers a room event to every subscribed connection.
@@ -411,14 +412,7 @@ impl Hub {
             }
         }
         if was_in {
-            let ev = Arc::new(RoomEvent {
-                room_id: room.to_string(),
-                seq: None,
-                from: Some(user.to_string()),
-                echo: false,
-                frame: presence(room, false),
-            });
-            Self::fan_out(&mut g, room, &ev);
+            Self::announce(&mut g, room, user, presence(room, false));
         }
     }
 
