@@ -83,6 +83,8 @@ pub enum Out {
         user_id: String,
         blocked: bool,
     },
+    /// The client's first frame was handled: release live messages held for `?resume=1`.
+    Go,
 }
 
 struct Conn {
@@ -478,6 +480,7 @@ mod tests {
                 Out::Left { room_id, .. } => format!("left {room_id}"),
                 Out::Resume { room_id, .. } => format!("resume {room_id}"),
                 Out::Block { user_id, .. } => format!("block {user_id}"),
+                Out::Go => "go".to_string(),
             });
         }
         out

@@ -89,7 +89,16 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME_BYTES)
         .aggregate_continuations()
         .max_continuation_size(MAX_FRAME_BYTES);
-    actix_web::rt::spawn(connection(state.get_ref().clone(), session, stream, pre));
+    // `?resume=1`: the client will send `resume` first; hold live messages until it has.
+    let hold = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .any(|(k, v)| k == "resume" && (v == "1" || v == "true"));
+    actix_web::rt::spawn(connection(
+        state.get_ref().clone(),
+        session,
+        stream,
+        pre,
+        hold,
+    ));
     Ok(response)
 }
 
@@ -227,6 +236,7 @@ async fn connection(
     mut session: Session,
     mut stream: AggregatedMessageStream,
     pre: Option<AuthUser>,
+    hold: bool,
 ) {
     let who = match pre {
         Some(w) => w,
@@ -310,6 +320,8 @@ async fn connection(
             user: who.id.clone(),
             cursors,
             blocked,
+            gate: hold.then(|| tokio::time::Instant::now() + RESUME_HOLD),
+            held: Vec::new(),
         }
         .run(rx),
     );
@@ -319,6 +331,7 @@ async fn connection(
         conn,
         who,
         typing: HashMap::new(),
+        released: !hold,
     }
     .run(&mut stream, close)
     .await;
@@ -335,6 +348,8 @@ struct Reader {
     conn: ConnId,
     who: AuthUser,
     typing: HashMap<String, Instant>,
+    /// Whether live messages held for `?resume=1` were released (after the first frame).
+    released: bool,
 }
 
 impl Reader {
@@ -363,6 +378,11 @@ impl Reader {
                             // size every idle connection's task.
                             if let Some(k) = Box::pin(self.on_text(&text, &mut expiry)).await {
                                 return k;
+                            }
+                            if !self.released {
+                                // Queued after whatever the frame produced (a resume's replays).
+                                self.released = true;
+                                self.state.hub.to_conn(self.conn, Out::Go);
                             }
                         }
                         Some(Ok(AggregatedMessage::Binary(_))) => self.reply(protocol::error(
@@ -628,7 +648,14 @@ struct Outbound {
     cursors: HashMap<String, i64>,
     /// People this member blocked: their messages are not delivered (SAFE-SG-7).
     blocked: HashSet<String>,
+    /// With `?resume=1`: live messages are held until the client's first frame (normally its
+    /// `resume`) or this deadline, so a replay is never overtaken by a live message.
+    gate: Option<tokio::time::Instant>,
+    held: Vec<Out>,
 }
+
+/// How long `?resume=1` holds live messages waiting for the client's first frame.
+const RESUME_HOLD: Duration = Duration::from_secs(5);
 
 /// The socket is gone or the connection is closing.
 struct Stop;
@@ -636,16 +663,24 @@ struct Stop;
 impl Outbound {
     async fn run(mut self, mut rx: mpsc::Receiver<Out>) {
         loop {
+            let deadline = self.gate;
             let item = tokio::select! {
                 biased;
                 _ = self.close.changed() => break,
                 item = rx.recv() => item,
+                _ = tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)),
+                    if deadline.is_some() => Some(Out::Go),
             };
             let Some(item) = item else { break };
             let done = match item {
                 // The common case stays inline; paths that reach the database are boxed so
                 // they do not size every idle connection's task.
                 Out::Frame(f) => self.write(f).await,
+                Out::Room(ev) if self.gate.is_some() && ev.seq.is_some() => {
+                    self.held.push(Out::Room(ev));
+                    Ok(())
+                }
+                Out::Go => self.release().await,
                 other => Box::pin(self.handle(other)).await,
             };
             if done.is_err() {
@@ -661,6 +696,18 @@ impl Outbound {
             );
         }
         close_now(self.session, kind).await;
+    }
+
+    /// Opens the gate: held messages go out, each checked against the (possibly replayed)
+    /// cursor, so nothing is sent twice or out of order.
+    async fn release(&mut self) -> Result<(), Stop> {
+        if self.gate.take().is_none() {
+            return Ok(());
+        }
+        for item in std::mem::take(&mut self.held) {
+            Box::pin(self.handle(item)).await?;
+        }
+        Ok(())
     }
 
     async fn write(&mut self, frame: ByteString) -> Result<(), Stop> {
@@ -737,6 +784,7 @@ impl Outbound {
                 }
                 Ok(())
             }
+            Out::Go => self.release().await,
             Out::Block { user_id, blocked } => {
                 if blocked {
                     self.blocked.insert(user_id);

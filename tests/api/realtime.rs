@@ -311,7 +311,18 @@ async fn resume_while_messages_arrive(app: TestApp) {
         }
         b
     });
-    let (mut a, _) = Ws::connect(&app, &ann).await;
+    // `?resume=1`: live messages wait for the resume, so the replay is never overtaken.
+    let mut a = Ws::open(
+        &app,
+        Open {
+            token: Some(&ann.access),
+            query: Some("resume=1"),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("upgrade");
+    a.next_of("ready").await;
     a.send(&json!({"type": "resume", "rooms": {id.clone(): 10}}))
         .await;
     let _b = talker.await.unwrap();

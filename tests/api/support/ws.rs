@@ -33,12 +33,15 @@ pub struct Open<'a> {
     pub origin: Option<&'a str>,
     /// A small receive buffer, to play a client that reads slowly.
     pub recv_buffer: Option<u32>,
+    /// A query string for the upgrade URL (never a token).
+    pub query: Option<&'a str>,
 }
 
 impl Ws {
     /// Opens `/api/v1/ws`; Err carries the refused upgrade's status and body.
     pub async fn open(app: &TestApp, opts: Open<'_>) -> Result<Ws, (u16, String)> {
-        let mut req = format!("ws://127.0.0.1:{}/api/v1/ws", app.port)
+        let query = opts.query.map(|q| format!("?{q}")).unwrap_or_default();
+        let mut req = format!("ws://127.0.0.1:{}/api/v1/ws{query}", app.port)
             .into_client_request()
             .expect("request");
         if let Some(t) = opts.token {
