@@ -5,7 +5,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use serde_json::Value;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::support::{Backend, PUBLIC_URL, fresh_database, postgres_base_url};
 
@@ -150,12 +153,36 @@ async fn the_binary_migrates_creates_an_admin_serves_and_stops_gracefully(backen
     assert_eq!(body["user"]["role"], "admin");
     assert_eq!(body["user"]["email_verified"], true);
 
+    // An open websocket is closed with 1001 on SIGTERM, and does not hold the shutdown up.
+    let mut req = format!("ws://127.0.0.1:{port}/api/v1/ws")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "Authorization",
+        format!("Bearer {}", body["access_token"].as_str().unwrap())
+            .parse()
+            .unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let ready = ws.next().await.unwrap().unwrap();
+    assert!(ready.to_text().unwrap().contains(r#""type":"ready""#));
+
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     let started = Instant::now();
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame,
+            Ok(Some(Ok(_))) => {}
+            other => panic!("no close frame: {other:?}"),
+        }
+    };
+    let close = close.expect("a close reason");
+    assert_eq!(u16::from(close.code), 1001);
+    assert_eq!(close.reason.as_str(), "server_stopping");
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;

@@ -1085,3 +1085,131 @@ async fn an_expired_token_closes_the_socket(app: TestApp) {
 both_backends!(an_expired_token_closes_the_socket, |s| {
     s.ws_ping_interval = std::time::Duration::from_millis(100);
 });
+
+/// A raw TCP client: the upgrade by hand, then frames written byte by byte (T16).
+mod raw {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    pub async fn upgraded(port: u16, token: &str) -> TcpStream {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let req = format!(
+            "GET /api/v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            s.read_exact(&mut byte).await.unwrap();
+            head.push(byte[0]);
+        }
+        assert!(
+            head.starts_with(b"HTTP/1.1 101"),
+            "{}",
+            String::from_utf8_lossy(&head)
+        );
+        s
+    }
+
+    /// A client frame: FIN + opcode, masked with a zero key unless `masked` is false.
+    pub fn frame(first: u8, payload: &[u8], masked: bool) -> Vec<u8> {
+        let mut f = vec![first];
+        let mask_bit = if masked { 0x80 } else { 0 };
+        match payload.len() {
+            n if n < 126 => f.push(mask_bit | n as u8),
+            n if n < 65536 => {
+                f.push(mask_bit | 126);
+                f.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                f.push(mask_bit | 127);
+                f.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        if masked {
+            f.extend_from_slice(&[0, 0, 0, 0]);
+        }
+        f.extend_from_slice(payload);
+        f
+    }
+
+    /// Reads server frames until a close; returns its code (None if the socket just ended).
+    pub async fn close_code(s: &mut TcpStream) -> Option<u16> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            // Parse whole frames from the front of the buffer.
+            while buf.len() >= 2 {
+                let op = buf[0] & 0x0f;
+                let (len, off) = match buf[1] & 0x7f {
+                    126 if buf.len() >= 4 => (u16::from_be_bytes([buf[2], buf[3]]) as usize, 4),
+                    127 if buf.len() >= 10 => (
+                        u64::from_be_bytes(buf[2..10].try_into().unwrap()) as usize,
+                        10,
+                    ),
+                    126 | 127 => break,
+                    n => (n as usize, 2),
+                };
+                if buf.len() < off + len {
+                    break;
+                }
+                if op == 0x8 {
+                    return (len >= 2).then(|| u16::from_be_bytes([buf[off], buf[off + 1]]));
+                }
+                buf.drain(..off + len);
+            }
+            let n = tokio::time::timeout(std::time::Duration::from_secs(10), s.read(&mut chunk))
+                .await
+                .expect("the server answers")
+                .unwrap_or(0);
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+}
+
+async fn malformed_frames_on_the_wire(app: TestApp) {
+    use tokio::io::AsyncWriteExt;
+    let ann = app.signup("Ann").await;
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        (
+            "invalid UTF-8 in a text frame",
+            raw::frame(0x81, &[0x7b, 0xff, 0xfe, 0x7d], true),
+            1007,
+        ),
+        (
+            "unmasked client frame",
+            raw::frame(0x81, br#"{"type":"ping"}"#, false),
+            1002,
+        ),
+        ("reserved opcode 0x3", raw::frame(0x83, b"x", true), 1002),
+        (
+            "continuation without a start",
+            raw::frame(0x80, b"x", true),
+            1002,
+        ),
+        (
+            "a 2^63 length",
+            {
+                let mut f = vec![0x81, 0x80 | 127];
+                f.extend_from_slice(&(1u64 << 63).to_be_bytes());
+                f.extend_from_slice(&[0, 0, 0, 0]);
+                f
+            },
+            1009,
+        ),
+    ];
+    for (what, bytes, code) in cases {
+        let mut s = raw::upgraded(app.port, &ann.access).await;
+        s.write_all(&bytes).await.unwrap();
+        assert_eq!(raw::close_code(&mut s).await, Some(code), "{what}");
+    }
+    // The server is still up and serving.
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    let (mut ok, _) = Ws::connect(&app, &ann).await;
+    ok.send(&json!({"type": "ping"})).await;
+    ok.next_of("pong").await;
+}
+both_backends!(malformed_frames_on_the_wire);
