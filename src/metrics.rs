@@ -25,7 +25,7 @@ pub struct Metrics {
     latency: Mutex<BTreeMap<String, Histogram>>,
     mail_sent: AtomicU64,
     mail_failed: AtomicU64,
-    messages_stored: AtomicU64,
+    message_sends: AtomicU64,
     message_batches: AtomicU64,
     message_batch_seconds_micros: AtomicU64,
     ws_closed_slow: AtomicU64,
@@ -69,7 +69,7 @@ impl Metrics {
 
     /// One group commit of `n` sends took `elapsed`.
     pub fn observe_message_batch(&self, n: usize, elapsed: Duration) {
-        self.messages_stored.fetch_add(n as u64, Ordering::Relaxed);
+        self.message_sends.fetch_add(n as u64, Ordering::Relaxed);
         self.message_batches.fetch_add(1, Ordering::Relaxed);
         self.message_batch_seconds_micros.fetch_add(
             u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
@@ -165,7 +165,7 @@ impl Metrics {
         let _ = writeln!(
             out,
             "# HELP kindred_message_sends_total Sends handled by the message writer (new, replayed or refused).\n# TYPE kindred_message_sends_total counter\nkindred_message_sends_total {}",
-            self.messages_stored.load(Ordering::Relaxed)
+            self.message_sends.load(Ordering::Relaxed)
         );
         let _ = writeln!(
             out,

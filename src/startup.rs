@@ -285,12 +285,7 @@ async fn forward_matches(state: AppState, mut shutdown: watch::Receiver<bool>) {
         };
         match ev {
             Ok(ev) => {
-                let user = ev.user_id.clone();
-                state
-                    .hub
-                    .join(&ev.user_id, &ev.room_id, move |room, online| {
-                        crate::rooms::protocol::presence_frame(room, &user, online)
-                    });
+                state.hub.join(&ev.user_id, &ev.room_id);
                 let frame = crate::rooms::protocol::ServerFrame::MatchFound {
                     request_id: &ev.request_id,
                     room_id: &ev.room_id,

@@ -40,6 +40,19 @@ pub fn list(conn: &mut DbConn, blocker: &str) -> QueryResult<Vec<(String, String
         .load(conn)
 }
 
+/// The ids `blocker` has blocked (for filtering what they are shown).
+pub fn blocked_by(
+    conn: &mut DbConn,
+    blocker: &str,
+) -> QueryResult<std::collections::HashSet<String>> {
+    Ok(blocks::table
+        .filter(blocks::blocker_id.eq(blocker))
+        .select(blocks::blocked_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// Every block touching any of `users`, as (blocker, blocked).
 pub fn involving(conn: &mut DbConn, users_: &[String]) -> QueryResult<Vec<(String, String)>> {
     blocks::table

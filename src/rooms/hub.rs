@@ -114,10 +114,14 @@ pub struct Registration {
 #[derive(Debug, PartialEq, Eq)]
 pub struct TooManyConnections;
 
+/// Builds a `presence` frame: (room, user, online).
+pub type PresenceFrame = fn(&str, &str, bool) -> ByteString;
+
 pub struct Hub {
     inner: Mutex<Inner>,
     queue: usize,
     max_per_user: usize,
+    presence: PresenceFrame,
 }
 
 /// Serialises a frame; our frame types cannot fail to serialise, but if one ever did the
@@ -133,10 +137,16 @@ pub fn frame<T: serde::Serialize>(value: &T) -> ByteString {
 
 impl Hub {
     pub fn new(queue: usize, max_per_user: usize) -> Self {
+        Self::with_presence(queue, max_per_user, super::protocol::presence_frame)
+    }
+
+    /// A hub that announces presence with `presence` (tests use a readable stand-in).
+    pub fn with_presence(queue: usize, max_per_user: usize, presence: PresenceFrame) -> Self {
         Hub {
             inner: Mutex::new(Inner::default()),
             queue: queue.max(8),
             max_per_user: max_per_user.max(1),
+            presence,
         }
     }
 
@@ -189,12 +199,7 @@ impl Hub {
 
     /// Subscribes a connection to rooms. For each room this is the user's first subscribed
     /// connection in, the other members get `presence online`.
-    pub fn subscribe(
-        &self,
-        conn: ConnId,
-        rooms: &[String],
-        presence: impl Fn(&str, bool) -> ByteString,
-    ) {
+    pub fn subscribe(&self, conn: ConnId, rooms: &[String]) {
         let mut g = self.lock();
         let Some(user) = g.conns.get(&conn).map(|c| c.user_id.clone()) else {
             return;
@@ -206,7 +211,7 @@ impl Hub {
             }
             g.rooms.entry(room.clone()).or_default().insert(conn);
             if first {
-                Self::announce(&mut g, room, &user, presence(room, true));
+                self.announce(&mut g, room, &user, true);
             }
         }
     }
@@ -220,7 +225,7 @@ impl Hub {
 
     /// Removes a connection. Rooms where it was the user's last connection get `presence
     /// offline`.
-    pub fn unregister(&self, conn: ConnId, presence: impl Fn(&str, bool) -> ByteString) {
+    pub fn unregister(&self, conn: ConnId) {
         let mut g = self.lock();
         let Some(c) = g.conns.remove(&conn) else {
             return;
@@ -239,7 +244,7 @@ impl Hub {
                 }
             }
             if !Self::user_in_room(&g, &c.user_id, room) {
-                Self::announce(&mut g, room, &c.user_id, presence(room, false));
+                self.announce(&mut g, room, &c.user_id, false);
             }
         }
     }
@@ -295,13 +300,13 @@ impl Hub {
     }
 
     /// A presence change of `user`, to the room's other members.
-    fn announce(g: &mut Inner, room: &str, user: &str, frame: ByteString) {
+    fn announce(&self, g: &mut Inner, room: &str, user: &str, online: bool) {
         let ev = Arc::new(RoomEvent {
             room_id: room.to_string(),
             seq: None,
             from: Some(user.to_string()),
             echo: false,
-            frame,
+            frame: (self.presence)(room, user, online),
         });
         Self::fan_out(g, room, &ev);
     }
@@ -360,7 +365,7 @@ impl Hub {
     }
 
     /// `user` joined `room`: subscribe their connections and tell them.
-    pub fn join(&self, user: &str, room: &str, presence: impl Fn(&str, bool) -> ByteString) {
+    pub fn join(&self, user: &str, room: &str) {
         let ids: Vec<ConnId> = self
             .lock()
             .users
@@ -368,7 +373,7 @@ impl Hub {
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default();
         for id in ids {
-            self.subscribe(id, &[room.to_string()], &presence);
+            self.subscribe(id, &[room.to_string()]);
             self.to_conn(
                 id,
                 Out::Joined {
@@ -379,13 +384,7 @@ impl Hub {
     }
 
     /// `user` is no longer in `room` (left, removed, or the room ended): unsubscribe at once.
-    pub fn leave(
-        &self,
-        user: &str,
-        room: &str,
-        reason: &'static str,
-        presence: impl Fn(&str, bool) -> ByteString,
-    ) {
+    pub fn leave(&self, user: &str, room: &str, reason: &'static str) {
         let mut g = self.lock();
         let ids: Vec<ConnId> = g
             .users
@@ -414,7 +413,7 @@ impl Hub {
             }
         }
         if was_in {
-            Self::announce(&mut g, room, user, presence(room, false));
+            self.announce(&mut g, room, user, false);
         }
     }
 
@@ -466,7 +465,7 @@ impl Hub {
 mod tests {
     use super::*;
 
-    fn presence(room: &str, online: bool) -> ByteString {
+    fn presence(room: &str, _user: &str, online: bool) -> ByteString {
         ByteString::from(format!("{room}:{online}"))
     }
 
@@ -498,13 +497,13 @@ mod tests {
 
     #[test]
     fn events_reach_subscribers_only_and_presence_is_per_user() {
-        let hub = Hub::new(16, 5);
+        let hub = Hub::with_presence(16, 5, presence);
         let mut a = hub.register("a", "sa", false).unwrap();
         let mut b = hub.register("b", "sb", false).unwrap();
         let mut c = hub.register("c", "sc", false).unwrap();
-        hub.subscribe(a.id, &["r1".into()], presence);
-        hub.subscribe(b.id, &["r1".into()], presence);
-        hub.subscribe(c.id, &["r2".into()], presence);
+        hub.subscribe(a.id, &["r1".into()]);
+        hub.subscribe(b.id, &["r1".into()]);
+        hub.subscribe(c.id, &["r2".into()]);
         assert_eq!(drain(&mut a.rx), vec!["r1:true"], "a sees b arrive");
         assert!(drain(&mut b.rx).is_empty());
         hub.publish(msg("r1", "a", "hello"));
@@ -515,23 +514,23 @@ mod tests {
         // A second connection of `a` does not announce presence again; closing one does not
         // announce offline while the other is open.
         let a2 = hub.register("a", "sa", false).unwrap();
-        hub.subscribe(a2.id, &["r1".into()], presence);
+        hub.subscribe(a2.id, &["r1".into()]);
         assert!(drain(&mut b.rx).is_empty());
-        hub.unregister(a.id, presence);
+        hub.unregister(a.id);
         assert!(drain(&mut b.rx).is_empty());
-        hub.unregister(a2.id, presence);
+        hub.unregister(a2.id);
         assert_eq!(drain(&mut b.rx), vec!["r1:false"]);
     }
 
     #[test]
     fn leaving_unsubscribes_every_connection_at_once() {
-        let hub = Hub::new(16, 5);
+        let hub = Hub::with_presence(16, 5, presence);
         let mut a = hub.register("a", "sa", false).unwrap();
         let mut b = hub.register("b", "sb", false).unwrap();
-        hub.subscribe(a.id, &["r1".into()], presence);
-        hub.subscribe(b.id, &["r1".into()], presence);
+        hub.subscribe(a.id, &["r1".into()]);
+        hub.subscribe(b.id, &["r1".into()]);
         drain(&mut a.rx);
-        hub.leave("b", "r1", "left", presence);
+        hub.leave("b", "r1", "left");
         assert_eq!(drain(&mut b.rx), vec!["left r1"]);
         assert_eq!(drain(&mut a.rx), vec!["r1:false"]);
         hub.publish(msg("r1", "a", "after"));
@@ -541,9 +540,9 @@ mod tests {
 
     #[test]
     fn a_full_queue_closes_for_resync_instead_of_growing() {
-        let hub = Hub::new(8, 5);
+        let hub = Hub::with_presence(8, 5, presence);
         let a = hub.register("a", "sa", false).unwrap();
-        hub.subscribe(a.id, &["r1".into()], presence);
+        hub.subscribe(a.id, &["r1".into()]);
         for i in 0..20 {
             hub.publish(msg("r1", "b", &format!("m{i}")));
         }
@@ -552,7 +551,7 @@ mod tests {
 
     #[test]
     fn connections_per_user_are_capped() {
-        let hub = Hub::new(8, 2);
+        let hub = Hub::with_presence(8, 2, presence);
         let _a = hub.register("a", "s", false).unwrap();
         let _b = hub.register("a", "s", false).unwrap();
         assert!(hub.register("a", "s", false).is_err());

@@ -104,10 +104,7 @@ pub async fn page(
             if !rooms::is_member(c, &room, &me)? {
                 return Err(AppError::NotFound);
             }
-            let blocked: std::collections::HashSet<String> = blocks::list(c, &me)?
-                .into_iter()
-                .map(|(id, _, _)| id)
-                .collect();
+            let blocked = blocks::blocked_by(c, &me)?;
             let mut rows = messages::page(c, &room, after, before, limit + 1)?;
             let more = rows.len() as i64 > limit;
             if more {

@@ -107,15 +107,8 @@ pub async fn leave(state: &AppState, who: &AuthUser, id: &str) -> Result<(), App
 /// After a leave commits: the leaver's live connections stop receiving the room at once, and
 /// if the room ended, so do those of everyone still in it (`ended_for`).
 pub fn announce_departure(state: &AppState, room: &str, leaver: &str, ended_for: &[String]) {
-    let presence = |user: String| {
-        move |r: &str, online: bool| crate::rooms::protocol::presence_frame(r, &user, online)
-    };
-    state
-        .hub
-        .leave(leaver, room, "left", presence(leaver.to_string()));
+    state.hub.leave(leaver, room, "left");
     for other in ended_for {
-        state
-            .hub
-            .leave(other, room, "ended", presence(other.clone()));
+        state.hub.leave(other, room, "ended");
     }
 }

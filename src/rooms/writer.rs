@@ -94,15 +94,7 @@ impl MessageWriter {
 
 /// Tells a sender their send could not be taken.
 pub fn answer_error(state: &AppState, cmd: SendCmd, err: SendError) {
-    match cmd.reply {
-        Reply::Http(tx) => {
-            let _ = tx.send(Err(err));
-        }
-        Reply::Conn(conn) => state.hub.to_conn(
-            conn,
-            Out::Frame(error_frame(err, &cmd.room_id, &cmd.client_id)),
-        ),
-    }
+    reply_error(state, cmd.reply, err, &cmd.room_id, &cmd.client_id);
 }
 
 fn error_frame(err: SendError, room: &str, client_id: &str) -> ByteString {
@@ -125,7 +117,7 @@ fn error_frame(err: SendError, room: &str, client_id: &str) -> ByteString {
 }
 
 /// What happened to one send in a batch.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 enum Outcome {
     New(MessageRow, Option<(Detection, String)>),
     Replay(MessageRow),
@@ -181,67 +173,68 @@ pub async fn run(
 
 async fn process(state: &AppState, batch: Vec<SendCmd>) {
     let now = state.clock.now_naive();
-    let detector = state.crisis.clone();
-    let mut items = Vec::with_capacity(batch.len());
-    let mut replies = Vec::with_capacity(batch.len());
+    let n = batch.len();
+    let mut items = Vec::with_capacity(n);
+    let mut replies = Vec::with_capacity(n);
+    // (room, client id) of each send, for error frames whatever happens to the batch.
+    let mut keys = Vec::with_capacity(n);
     for cmd in batch {
-        let detection = detector.detect(&cmd.body);
+        keys.push((cmd.room_id.clone(), cmd.client_id.clone()));
         items.push(Item {
             id: crate::domain::ids::new_id(),
             room_id: cmd.room_id,
             sender_id: cmd.sender_id,
             client_id: cmd.client_id,
             body: cmd.body,
-            detection,
+            detection: None,
         });
         replies.push(cmd.reply);
     }
     let started = std::time::Instant::now();
     let public_url = state.settings.public_url.clone();
-    let version = detector.version().to_string();
-    let (outcomes, items) = state
+    let detector = state.crisis.clone();
+    let outcomes: Vec<Result<Outcome, AppError>> = state
         .db
         .run(move |c| {
-            let r = write_tx(c, |c| store(c, &items, now, &version, &public_url));
-            match r {
-                Ok(o) => Ok((o.into_iter().map(Ok).collect::<Vec<_>>(), items)),
+            // The detector is CPU work: it runs here on the blocking pool, not on the runtime.
+            for it in &mut items {
+                it.detection = detector.detect(&it.body);
+            }
+            let version = detector.version();
+            let r = write_tx(c, |c| store(c, &items, now, version, &public_url));
+            Ok(match r {
+                Ok(o) => o.into_iter().map(Ok).collect(),
                 Err(e) => {
                     tracing::warn!(error = %e, batch = items.len(), "message batch failed; storing one by one");
-                    let one_by_one = items
+                    items
                         .iter()
                         .map(|it| {
                             write_tx(c, |c| {
-                                store(c, std::slice::from_ref(it), now, &version, &public_url)
+                                store(c, std::slice::from_ref(it), now, version, &public_url)
                             })
                             .map(|mut v| v.remove(0))
                         })
-                        .collect();
-                    Ok((one_by_one, items))
+                        .collect()
                 }
-            }
+            })
         })
         .await
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "message writer could not reach the database");
-            (Vec::new(), Vec::new())
+            Vec::new()
         });
-    state
-        .metrics
-        .observe_message_batch(replies.len(), started.elapsed());
+    state.metrics.observe_message_batch(n, started.elapsed());
+    let mut outcomes = outcomes.into_iter();
     let mut any_alert = false;
-    for (i, reply) in replies.into_iter().enumerate() {
-        let outcome = match outcomes.get(i) {
-            Some(Ok(o)) => Ok(o.clone()),
+    for (reply, (room, client_id)) in replies.into_iter().zip(keys) {
+        let outcome = match outcomes.next() {
+            Some(Ok(o)) => Ok(o),
             Some(Err(e)) => {
                 tracing::error!(error = %e, "a message could not be stored");
                 Err(SendError::Unavailable)
             }
             None => Err(SendError::Unavailable),
         };
-        let (room, client_id) = items
-            .get(i)
-            .map(|it| (it.room_id.as_str(), it.client_id.as_str()))
-            .unwrap_or(("", ""));
         match outcome {
             Ok(Outcome::New(row, flag)) => {
                 let view = MessageView::from(row);
@@ -261,9 +254,9 @@ async fn process(state: &AppState, batch: Vec<SendCmd>) {
             }
             Ok(Outcome::Replay(row)) => respond(state, reply, &MessageView::from(row), true),
             Ok(Outcome::NotAMember) => {
-                reply_error(state, reply, SendError::NotAMember, room, client_id)
+                reply_error(state, reply, SendError::NotAMember, &room, &client_id)
             }
-            Err(e) => reply_error(state, reply, e, room, client_id),
+            Err(e) => reply_error(state, reply, e, &room, &client_id),
         }
     }
     if any_alert {

@@ -186,22 +186,15 @@ async fn first_frame_auth(
     }
 }
 
-fn presence_of(user: String) -> impl Fn(&str, bool) -> ByteString {
-    move |room, online| protocol::presence_frame(room, &user, online)
-}
-
 /// Removes the connection from the hub however the task ends.
 struct Registered {
     state: AppState,
     conn: ConnId,
-    user: String,
 }
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        self.state
-            .hub
-            .unregister(self.conn, presence_of(self.user.clone()));
+        self.state.hub.unregister(self.conn);
     }
 }
 
@@ -260,7 +253,6 @@ async fn connection(
     let registered = Registered {
         state: state.clone(),
         conn,
-        user: who.id.clone(),
     };
 
     // Subscribe first, then read positions: a message committed in between is either in the
@@ -274,19 +266,14 @@ async fn connection(
         let name = users::find(c, &me)?
             .map(|u| u.display_name)
             .unwrap_or_default();
-        let blocked: HashSet<String> = blocks::list(c, &me)?
-            .into_iter()
-            .map(|(id, _, _)| id)
-            .collect();
+        let blocked = blocks::blocked_by(c, &me)?;
         Ok((mine, name, blocked))
     }))
     .await;
     let Ok((mine, display_name, blocked)) = setup else {
         return close_now(session, CloseKind::Policy("unavailable")).await;
     };
-    state
-        .hub
-        .subscribe(conn, &mine, presence_of(who.id.clone()));
+    state.hub.subscribe(conn, &mine);
     let Ok(rooms_now) = Box::pin(room_states(&state, &who.id)).await else {
         return close_now(session, CloseKind::Policy("unavailable")).await;
     };
