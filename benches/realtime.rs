@@ -1,6 +1,6 @@
 //! Realtime hot paths: the crisis detector on every message, parsing a client frame, and the
-//! group-commit writer storing durable messages on a real SQLite file (`synchronous=FULL`,
-//! one fsync per batch). Run with `cargo bench --bench realtime`. End-to-end figures over
+//! group-commit writer storing durable messages (through the one send path, `rooms::send`)
+//! on a real SQLite file (`synchronous=FULL`, one fsync per batch). Run with `cargo bench --bench realtime`. End-to-end figures over
 //! websockets (fan-out and ack latency, RSS) come from `examples/loadgen.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kindred::clock::SystemClock;
 use kindred::config::Settings;
+use kindred::rooms::Live;
 use kindred::rooms::protocol::ClientFrame;
-use kindred::rooms::writer::{Reply, SendCmd};
+use kindred::rooms::send::{Draft, Reply};
 use kindred::safety::crisis::CrisisDetector;
 use kindred::startup::Application;
 
@@ -43,6 +44,7 @@ fn frames(c: &mut Criterion) {
 /// A running app on a fresh SQLite file with one room of two members.
 struct Fixture {
     app_state: kindred::state::AppState,
+    live: Live,
     room: String,
     sender: String,
     _dir: tempfile::TempDir,
@@ -69,6 +71,7 @@ async fn fixture() -> Fixture {
         .await
         .unwrap();
     let state = app.state().clone();
+    let live = app.live().clone();
     tokio::spawn(app.run_until_stopped(false));
     let now = state.clock.now_naive();
     let (room, sender) = state
@@ -117,6 +120,7 @@ async fn fixture() -> Fixture {
         .unwrap();
     Fixture {
         app_state: state,
+        live,
         room,
         sender,
         _dir: dir,
@@ -129,16 +133,17 @@ async fn burst(f: &Fixture, n: usize, counter: &mut u64) {
     for _ in 0..n {
         *counter += 1;
         let (tx, rx) = tokio::sync::oneshot::channel();
-        f.app_state
-            .writer
-            .submit(SendCmd {
-                room_id: f.room.clone(),
-                sender_id: f.sender.clone(),
-                client_id: format!("b-{counter}"),
-                body: "A message of ordinary length about the day and how it went.".into(),
-                reply: Reply::Http(tx),
-            })
-            .unwrap();
+        let draft = Draft {
+            room_id: f.room.clone(),
+            client_id: format!("b-{counter}"),
+            body: "A message of ordinary length about the day and how it went.".into(),
+        };
+        // The HTTP door: the same checks and writer as a websocket send.
+        assert!(
+            f.live
+                .send(&f.app_state, &f.sender, draft, Reply::Http(tx))
+                .is_ok()
+        );
         waits.push(rx);
     }
     for w in waits {

@@ -21,8 +21,7 @@ use crate::db::{Db, DbError, migrations};
 use crate::email::worker::OutboxWorker;
 use crate::metrics::Metrics;
 use crate::profiles::vocab::Vocabulary;
-use crate::rooms::hub::{CloseKind, Hub};
-use crate::rooms::writer::MessageWriter;
+use crate::rooms::Live;
 use crate::safety::crisis::CrisisDetector;
 use crate::state::{AppState, Limiters};
 
@@ -42,6 +41,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    live: Live,
     shutdown: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
 }
@@ -107,19 +107,17 @@ impl Application {
             rules = crisis.rule_count(),
             "crisis detector loaded"
         );
-        let (writer, writer_rx) = MessageWriter::channel();
+        let (live, writer_rx) = Live::new(settings.ws_queue, settings.ws_max_per_user);
+        let crisis = Arc::new(crisis);
         let state = AppState {
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret, &settings.public_url)),
             limits: Arc::new(Limiters::new(&settings.rate_limits, &settings)),
-            hub: Arc::new(Hub::new(settings.ws_queue, settings.ws_max_per_user)),
-            writer,
-            crisis: Arc::new(crisis),
+            sockets: Arc::new(live.clone()),
             hasher: Arc::new(hasher),
             metrics: Arc::new(Metrics::default()),
             vocab: Arc::new(vocab),
             mail_wakeup: Arc::new(Notify::new()),
             matcher_wakeup: Arc::new(Notify::new()),
-            match_events: tokio::sync::broadcast::channel(crate::state::MATCH_EVENT_BUFFER).0,
             db,
             clock,
             settings: settings.clone(),
@@ -136,11 +134,13 @@ impl Application {
             .port();
 
         let data = web::Data::new(state.clone());
+        let live_data = web::Data::new(live.clone());
         let send_buffer = settings.tcp_send_buffer;
         let mut server = HttpServer::new(move || {
             let metrics = data.metrics.clone();
             App::new()
                 .app_data(data.clone())
+                .app_data(live_data.clone())
                 .configure(crate::api::configure)
                 .default_service(web::to(crate::api::not_found))
                 .wrap(security_headers())
@@ -201,12 +201,18 @@ impl Application {
         .map_err(StartupError::Other)?;
         let mut workers = vec![
             tokio::spawn(worker.run(shutdown_rx.clone())),
-            tokio::spawn(crate::rooms::writer::run(
-                state.clone(),
+            tokio::spawn(live.run_writer(
+                crate::rooms::writer::Deps {
+                    db: state.db.clone(),
+                    clock: state.clock.clone(),
+                    metrics: state.metrics.clone(),
+                    crisis,
+                    mail_wakeup: state.mail_wakeup.clone(),
+                    public_url: settings.public_url.clone(),
+                },
                 writer_rx,
                 shutdown_rx.clone(),
             )),
-            tokio::spawn(forward_matches(state.clone(), shutdown_rx.clone())),
         ];
         if settings.matcher_worker {
             workers.push(tokio::spawn(crate::matching::worker::run(
@@ -225,6 +231,7 @@ impl Application {
             port,
             server,
             state,
+            live,
             shutdown,
             workers,
         })
@@ -236,6 +243,11 @@ impl Application {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The realtime layer (benchmarks drive its send path directly).
+    pub fn live(&self) -> &Live {
+        &self.live
     }
 
     /// A handle that stops the server (tests use it; signals use it in `run_until_stopped`).
@@ -252,13 +264,13 @@ impl Application {
     pub async fn run_until_stopped(self, listen_for_signals: bool) -> std::io::Result<()> {
         if listen_for_signals {
             let handle = self.server.handle();
-            let hub = self.state.hub.clone();
+            let live = self.live.clone();
             tokio::spawn(async move {
                 wait_for_signal().await;
                 tracing::info!("shutdown signal received; finishing in-flight requests");
                 // Websockets are long-lived responses: close them (1001) so the graceful
                 // stop does not wait the whole shutdown timeout for them.
-                hub.close_all(CloseKind::Shutdown);
+                live.close_all();
                 handle.stop(true).await;
             });
         }
@@ -271,34 +283,6 @@ impl Application {
         }
         tracing::info!("stopped");
         result
-    }
-}
-
-/// Delivers committed matches to the realtime layer: the member's open connections subscribe
-/// to the new room (`room_joined`) and hear `match_found`.
-async fn forward_matches(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let mut rx = state.match_events.subscribe();
-    loop {
-        let ev = tokio::select! {
-            ev = rx.recv() => ev,
-            _ = shutdown.changed() => return,
-        };
-        match ev {
-            Ok(ev) => {
-                state.hub.join(&ev.user_id, &ev.room_id);
-                let frame = crate::rooms::protocol::ServerFrame::MatchFound {
-                    request_id: &ev.request_id,
-                    room_id: &ev.room_id,
-                }
-                .encode();
-                state.hub.to_user(&ev.user_id, &frame);
-            }
-            // Missed events: the rooms are in the database and arrive on reconnect.
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!(missed = n, "match events lagged");
-            }
-            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-        }
     }
 }
 

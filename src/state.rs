@@ -1,4 +1,6 @@
-//! What handlers share. Cheap to clone (every part is reference-counted); no globals.
+//! What handlers and services share. Cheap to clone (every part is reference-counted); no
+//! globals. It holds no feature's machinery: the realtime layer is behind the `Sockets` port,
+//! and background tasks get only the parts they use.
 
 use std::sync::Arc;
 
@@ -38,18 +40,6 @@ impl Limiters {
     }
 }
 
-/// A request was matched into a room (published after the commit).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MatchEvent {
-    pub request_id: String,
-    pub user_id: String,
-    pub room_id: String,
-}
-
-/// How many match events may queue for a slow subscriber before it lags (it then resyncs
-/// from the database, which is the source of truth).
-pub const MATCH_EVENT_BUFFER: usize = 1024;
-
 #[derive(Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
@@ -65,14 +55,8 @@ pub struct AppState {
     pub mail_wakeup: Arc<Notify>,
     /// Poked when a request arrives, so the matcher runs (debounced) at once.
     pub matcher_wakeup: Arc<Notify>,
-    /// Published after a match commits, for the realtime layer to deliver.
-    pub match_events: tokio::sync::broadcast::Sender<MatchEvent>,
-    /// Open websockets and their room subscriptions.
-    pub hub: Arc<crate::rooms::hub::Hub>,
-    /// The group-commit message writer.
-    pub writer: crate::rooms::writer::MessageWriter,
-    /// The crisis-language detector (rules from the binary or `KINDRED_CRISIS_RULES`).
-    pub crisis: Arc<crate::safety::crisis::CrisisDetector>,
+    /// The one door to open sockets: services describe committed facts here (`realtime`).
+    pub sockets: Arc<dyn crate::realtime::Sockets>,
 }
 
 impl AppState {

@@ -3,7 +3,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use diesel::RunQueryDsl;
 
 use super::json;
 use crate::db::outbox;
@@ -20,10 +19,7 @@ pub async fn healthz() -> Result<HttpResponse, AppError> {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state
         .db
-        .run(|c| {
-            diesel::sql_query("SELECT 1").execute(c)?;
-            Ok(())
-        })
+        .run(|c| Ok(crate::db::ping(c)?))
         .await
         .map_err(|_| {
             AppError::unavailable("database_unavailable", "The database is not answering.")
@@ -42,7 +38,7 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
         pool_idle: idle,
         pool_max: max,
         outbox_backlog: backlog,
-        ws_connections: state.hub.connection_count(),
+        ws_connections: state.sockets.connection_count(),
     });
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use super::json;
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::rooms::{messages, service};
+use crate::rooms::{Live, messages, service};
 use crate::state::AppState;
 
 pub async fn list_rooms(
@@ -52,11 +52,12 @@ pub async fn list_messages(
 
 pub async fn post_message(
     state: web::Data<AppState>,
+    live: web::Data<Live>,
     who: AuthUser,
     path: web::Path<String>,
     body: web::Json<messages::PostMessage>,
 ) -> Result<HttpResponse, AppError> {
-    let stored = messages::post(&state, &who, &path, body.into_inner()).await?;
+    let stored = messages::post(&state, &live, &who, &path, body.into_inner()).await?;
     let mut resp = json(StatusCode::CREATED, &stored.view)?;
     if stored.replayed {
         resp.headers_mut().insert(

@@ -24,7 +24,7 @@ use crate::db::{DbConn, audit, refresh_tokens, sessions, write_tx};
 use crate::domain::{DisplayName, Email, Password, Role, new_id};
 use crate::email::{self, templates};
 use crate::error::AppError;
-use crate::rooms::hub::CloseKind;
+use crate::realtime::Fact;
 use crate::state::AppState;
 
 /// Verification links live a day.
@@ -463,9 +463,10 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<LoginResponse, App
             session_id,
         } => {
             tracing::warn!(event = "authn_token_reuse", user_id = %user_id, session_id = %session_id, "refresh token reused; session revoked");
-            state
-                .hub
-                .close_session(&session_id, CloseKind::Policy("session_revoked"));
+            state.sockets.deliver(Fact::SessionEnded {
+                session_id,
+                reason: "session_revoked",
+            });
             state.mail_wakeup.notify_one();
             Err(AppError::unauthorized(
                 "refresh_token_reused",
@@ -497,9 +498,10 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
         .await?;
     if let Some(sid) = ended {
         tracing::info!(event = "session_logout", session_id = %sid, "signed out");
-        state
-            .hub
-            .close_session(&sid, CloseKind::Policy("session_revoked"));
+        state.sockets.deliver(Fact::SessionEnded {
+            session_id: sid,
+            reason: "session_revoked",
+        });
     }
     Ok(())
 }
@@ -607,9 +609,11 @@ pub async fn confirm_password_reset(
         .await?
         .ok_or_else(invalid)?;
     tracing::info!(event = "password_reset", user_id = %user_id, "password reset; sessions revoked");
-    state
-        .hub
-        .close_user(&user_id, None, CloseKind::Policy("session_revoked"));
+    state.sockets.deliver(Fact::AccountClosed {
+        user_id,
+        keep_session: None,
+        reason: "session_revoked",
+    });
     state.mail_wakeup.notify_one();
     Ok(())
 }
@@ -680,11 +684,11 @@ pub async fn change_password(
         })
         .await?;
     tracing::info!(event = "password_changed", user_id = %who.id, "password changed; other sessions revoked");
-    state.hub.close_user(
-        &who.id,
-        Some(&who.session_id),
-        CloseKind::Policy("session_revoked"),
-    );
+    state.sockets.deliver(Fact::AccountClosed {
+        user_id: who.id.clone(),
+        keep_session: Some(who.session_id.clone()),
+        reason: "session_revoked",
+    });
     state.mail_wakeup.notify_one();
     Ok(())
 }
@@ -753,9 +757,11 @@ pub async fn set_role(
         .await?;
     tracing::info!(event = "role_changed", actor_id = %actor.id, user_id = %user.id, role = %user.role, "role changed");
     // Open sockets carry the old role (moderators receive safety alerts): reconnect.
-    state
-        .hub
-        .close_user(&user.id, None, CloseKind::Policy("role_changed"));
+    state.sockets.deliver(Fact::AccountClosed {
+        user_id: user.id.clone(),
+        keep_session: None,
+        reason: "role_changed",
+    });
     Ok(UserSummary::from(&user))
 }
 

@@ -78,6 +78,30 @@ pub fn insert(conn: &mut DbConn, m: &NewMessage<'_>) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Inserts `m` and returns it as members read it, built from what was just written (the
+/// sender's name and room role come from the caller, who has already read them) so the hot
+/// path does not read the row back.
+pub fn insert_returning(
+    conn: &mut DbConn,
+    m: &NewMessage<'_>,
+    sender_name: &str,
+    sender_room_role: &str,
+) -> QueryResult<MessageRow> {
+    insert(conn, m)?;
+    Ok(MessageRow {
+        id: m.id.to_string(),
+        room_id: m.room_id.to_string(),
+        seq: m.seq,
+        sender_id: m.sender_id.to_string(),
+        client_id: m.client_id.to_string(),
+        body: m.body.to_string(),
+        created_at: m.created_at,
+        removed_at: None,
+        sender_name: sender_name.to_string(),
+        sender_room_role: Some(sender_room_role.to_string()),
+    })
+}
+
 /// The message `sender` already sent to `room` with this client id, if any.
 pub fn find_by_client_id(
     conn: &mut DbConn,

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::r2d2::Pool;
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection, QueryResult, RunQueryDsl, SqliteConnection};
 
 use crate::config::DatabaseUrl;
 use crate::error::AppError;
@@ -122,6 +122,11 @@ pub fn unique_or(e: diesel::result::Error, conflict: impl FnOnce() -> AppError) 
         ) => conflict(),
         other => other.into(),
     }
+}
+
+/// The database answers a trivial query (`/readyz`).
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
 
 /// One write transaction. Commits when `f` returns `Ok`, rolls back on `Err`.

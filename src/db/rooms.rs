@@ -75,6 +75,24 @@ pub fn is_member(conn: &mut DbConn, room: &str, user: &str) -> QueryResult<bool>
         > 0)
 }
 
+/// `user`'s room role (`member`/`facilitator`) if they are a current member of `room` and the
+/// room is open; None otherwise (the message writer's membership check).
+pub fn open_membership_role(
+    conn: &mut DbConn,
+    room: &str,
+    user: &str,
+) -> QueryResult<Option<String>> {
+    room_members::table
+        .inner_join(rooms::table)
+        .filter(room_members::room_id.eq(room))
+        .filter(room_members::user_id.eq(user))
+        .filter(room_members::left_at.is_null())
+        .filter(rooms::ended_at.is_null())
+        .select(room_members::room_role)
+        .first(conn)
+        .optional()
+}
+
 pub fn members(conn: &mut DbConn, room: &str) -> QueryResult<Vec<MemberRow>> {
     room_members::table
         .inner_join(users::table)

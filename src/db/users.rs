@@ -58,6 +58,14 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<User>> {
         .optional()
 }
 
+/// The display name members see (`Former member` on an erased account).
+pub fn display_name(conn: &mut DbConn, id: &str) -> QueryResult<String> {
+    users::table
+        .find(id)
+        .select(users::display_name)
+        .first(conn)
+}
+
 pub fn find_by_email_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email_key.eq(key))

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod language;
 pub mod password;
 pub mod role;
+pub mod time;
 
 pub use display_name::DisplayName;
 pub use email::Email;

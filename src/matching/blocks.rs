@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use crate::auth::AuthUser;
 use crate::db::{blocks, users, write_tx};
+use crate::domain::time::ts;
 use crate::error::AppError;
-use crate::profiles::service::ts;
+use crate::realtime::Fact;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
@@ -44,7 +45,11 @@ pub async fn put(state: &AppState, who: &AuthUser, user_id: &str) -> Result<(), 
         })
         .await?;
     // Open sockets stop delivering their messages at once (SAFE-SG-7).
-    state.hub.set_block(&who.id, &blocked, true);
+    state.sockets.deliver(Fact::BlockChanged {
+        user_id: who.id.clone(),
+        other: blocked,
+        blocked: true,
+    });
     tracing::info!(event = "user_blocked", user_id = %who.id, "block added");
     Ok(())
 }
@@ -56,7 +61,11 @@ pub async fn delete(state: &AppState, who: &AuthUser, user_id: &str) -> Result<(
         .db
         .run(move |c| Ok(blocks::delete(c, &me, &other)?))
         .await?;
-    state.hub.set_block(&who.id, &unblocked, false);
+    state.sockets.deliver(Fact::BlockChanged {
+        user_id: who.id.clone(),
+        other: unblocked,
+        blocked: false,
+    });
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::db::{DbConn, match_requests, users, write_tx};
 use crate::domain::new_id;
 use crate::email::{self, templates};
 use crate::error::AppError;
-use crate::state::MatchEvent;
+use crate::realtime::{Fact, Seat as Seated};
 
 /// Largest group room: the most members a group takes, plus its facilitator.
 pub const GROUP_MAX_SIZE: i32 = super::groups::GROUP_MAX as i32 + 1;
@@ -45,14 +45,15 @@ fn lost() -> AppError {
     AppError::conflict(LOST, "the match could not be made any more")
 }
 
-/// Commits `p`; returns the events to publish, or None if it could not be made any more.
+/// Commits `p`; returns the fact open sockets must hear (everyone seated, the facilitator
+/// included), or None if it could not be made any more.
 pub fn commit(
     c: &mut DbConn,
     p: &Proposal,
     now: NaiveDateTime,
     public_url: &str,
-) -> Result<Option<Vec<MatchEvent>>, AppError> {
-    let outcome = write_tx(c, |c| -> Result<Vec<MatchEvent>, AppError> {
+) -> Result<Option<Fact>, AppError> {
+    let outcome = write_tx(c, |c| -> Result<Fact, AppError> {
         let room_id = match &p.existing_room {
             Some(id) => {
                 let room = rooms::find(c, id)?.filter(|r| r.ended_at.is_none());
@@ -77,7 +78,7 @@ pub fn commit(
                 room.id
             }
         };
-        let mut events = Vec::new();
+        let mut seated = Vec::with_capacity(p.seats.len() + 1);
         for seat in &p.seats {
             let text = serde_json::to_string(&seat.explanation).map_err(AppError::internal)?;
             if match_requests::claim(c, &seat.request_id, &room_id, &text, now)? == 0 {
@@ -100,10 +101,9 @@ pub fn commit(
                 );
                 email::enqueue(c, Some(&u.id), &mail, now)?;
             }
-            events.push(MatchEvent {
-                request_id: seat.request_id.clone(),
+            seated.push(Seated {
                 user_id: seat.user_id.clone(),
-                room_id: room_id.clone(),
+                request_id: Some(seat.request_id.clone()),
             });
         }
         if let Some(v) = &p.facilitator
@@ -117,11 +117,18 @@ pub fn commit(
                     templates::matched(addr, &u.display_name, public_url, p.kind, &room_id, &[]);
                 email::enqueue(c, Some(&u.id), &mail, now)?;
             }
+            seated.push(Seated {
+                user_id: v.clone(),
+                request_id: None,
+            });
         }
-        Ok(events)
+        Ok(Fact::Seated {
+            room_id,
+            seats: seated,
+        })
     });
     match outcome {
-        Ok(events) => Ok(Some(events)),
+        Ok(fact) => Ok(Some(fact)),
         // Rolled back whole: someone cancelled, or another tick got there first.
         Err(e) if e.code() == LOST => Ok(None),
         Err(e) => Err(e),

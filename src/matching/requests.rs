@@ -14,8 +14,9 @@ use crate::auth::AuthUser;
 use crate::db::match_requests::{self, MatchRequest, WAITING};
 use crate::db::{check_ins, profiles, write_tx};
 use crate::domain::new_id;
+use crate::domain::time::ts;
 use crate::error::AppError;
-use crate::profiles::service::{decode, ts};
+use crate::profiles::service::decode;
 use crate::state::AppState;
 
 pub const FORMATS: &[&str] = &["one_to_one", "pair", "group"];

@@ -1,6 +1,6 @@
 //! One matching tick: load the pool, plan on the blocking pool (it is CPU work), then commit
-//! each proposal in its own transaction and publish `MatchEvent`s after each commit. Members
-//! whose request reached a new relaxation step are told once, by email.
+//! each proposal in its own transaction and tell open sockets (`realtime::Fact::Seated`) after
+//! each commit. Members whose request reached a new relaxation step are told once, by email.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use super::pool;
 use crate::db::{match_requests, users, write_tx};
 use crate::email::{self, templates};
 use crate::error::AppError;
+use crate::realtime::Fact;
 use crate::state::AppState;
 
 /// What a tick did, for logs and tests.
@@ -83,13 +84,14 @@ pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError
     for p in planned.proposals {
         let (url, now) = (public_url.clone(), state.clock.now_naive());
         match state.db.run(move |c| commit(c, &p, now, &url)).await? {
-            Some(events) => {
+            Some(fact) => {
                 report.made += 1;
-                for e in events {
-                    tracing::info!(event = "matched", request_id = %e.request_id, room_id = %e.room_id, "match made");
-                    // No subscriber is fine: the database is the source of truth.
-                    let _ = state.match_events.send(e);
+                if let Fact::Seated { room_id, seats } = &fact {
+                    for s in seats.iter().filter_map(|s| s.request_id.as_ref()) {
+                        tracing::info!(event = "matched", request_id = %s, room_id = %room_id, "match made");
+                    }
                 }
+                state.sockets.deliver(fact);
             }
             None => report.lost += 1,
         }

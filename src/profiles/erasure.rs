@@ -16,6 +16,7 @@ use crate::db::{
 use crate::domain::display_name::FORMER_MEMBER;
 use crate::domain::{Role, new_id};
 use crate::error::AppError;
+use crate::realtime::Fact;
 use crate::state::AppState;
 
 pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(), AppError> {
@@ -77,13 +78,17 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
         })
         .await?;
     // Their sockets close at once; people left in a room that ended stop receiving it.
-    state.hub.close_user(
-        &who.id,
-        None,
-        crate::rooms::hub::CloseKind::Policy("account_erased"),
-    );
-    for (room, ended_for) in &departures {
-        crate::rooms::service::announce_departure(state, room, &who.id, ended_for);
+    state.sockets.deliver(Fact::AccountClosed {
+        user_id: who.id.clone(),
+        keep_session: None,
+        reason: "account_erased",
+    });
+    for (room_id, ended_for) in departures {
+        state.sockets.deliver(Fact::Left {
+            room_id,
+            user_id: who.id.clone(),
+            ended_for,
+        });
     }
     tracing::info!(event = "user_erased", user_id = %who.id, "account erased");
     Ok(())

@@ -7,12 +7,13 @@
 
 use serde_json::{Value, json};
 
-use super::service::{load_me, ts};
+use super::service::load_me;
 use crate::auth::AuthUser;
 use crate::db::{
     DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, outbox, rooms,
     sessions, users, volunteers,
 };
+use crate::domain::time::ts;
 use crate::error::AppError;
 use crate::state::AppState;
 

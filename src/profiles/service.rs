@@ -90,10 +90,7 @@ pub struct MeView {
     pub restrictions: Vec<Restriction>,
 }
 
-pub fn ts(t: NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+pub use crate::domain::time::ts;
 
 fn internal(e: serde_json::Error) -> AppError {
     AppError::internal(e)

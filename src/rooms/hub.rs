@@ -124,24 +124,10 @@ pub struct Hub {
     presence: PresenceFrame,
 }
 
-/// Serialises a frame; our frame types cannot fail to serialise, but if one ever did the
-/// recipient gets an error frame rather than nothing.
-pub fn frame<T: serde::Serialize>(value: &T) -> ByteString {
-    match serde_json::to_string(value) {
-        Ok(s) => ByteString::from(s),
-        Err(_) => ByteString::from_static(
-            r#"{"type":"error","code":"internal","detail":"A frame could not be encoded."}"#,
-        ),
-    }
-}
-
 impl Hub {
-    pub fn new(queue: usize, max_per_user: usize) -> Self {
-        Self::with_presence(queue, max_per_user, super::protocol::presence_frame)
-    }
-
-    /// A hub that announces presence with `presence` (tests use a readable stand-in).
-    pub fn with_presence(queue: usize, max_per_user: usize, presence: PresenceFrame) -> Self {
+    /// A hub that announces presence with `presence` (the wire protocol's frame in the
+    /// service; tests use a readable stand-in), so the hub never imports the protocol.
+    pub fn new(queue: usize, max_per_user: usize, presence: PresenceFrame) -> Self {
         Hub {
             inner: Mutex::new(Inner::default()),
             queue: queue.max(8),
@@ -497,7 +483,7 @@ mod tests {
 
     #[test]
     fn events_reach_subscribers_only_and_presence_is_per_user() {
-        let hub = Hub::with_presence(16, 5, presence);
+        let hub = Hub::new(16, 5, presence);
         let mut a = hub.register("a", "sa", false).unwrap();
         let mut b = hub.register("b", "sb", false).unwrap();
         let mut c = hub.register("c", "sc", false).unwrap();
@@ -524,7 +510,7 @@ mod tests {
 
     #[test]
     fn leaving_unsubscribes_every_connection_at_once() {
-        let hub = Hub::with_presence(16, 5, presence);
+        let hub = Hub::new(16, 5, presence);
         let mut a = hub.register("a", "sa", false).unwrap();
         let mut b = hub.register("b", "sb", false).unwrap();
         hub.subscribe(a.id, &["r1".into()]);
@@ -540,7 +526,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_closes_for_resync_instead_of_growing() {
-        let hub = Hub::with_presence(8, 5, presence);
+        let hub = Hub::new(8, 5, presence);
         let a = hub.register("a", "sa", false).unwrap();
         hub.subscribe(a.id, &["r1".into()]);
         for i in 0..20 {
@@ -551,7 +537,7 @@ mod tests {
 
     #[test]
     fn connections_per_user_are_capped() {
-        let hub = Hub::with_presence(8, 2, presence);
+        let hub = Hub::new(8, 2, presence);
         let _a = hub.register("a", "s", false).unwrap();
         let _b = hub.register("a", "s", false).unwrap();
         assert!(hub.register("a", "s", false).is_err());

@@ -5,8 +5,9 @@
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
-use super::protocol::{self, MessageView};
-use super::writer::{Reply, SendCmd, SendError, Stored};
+use super::Live;
+use super::protocol::MessageView;
+use super::send::{Draft, Refusal, Reply, Stored};
 use crate::auth::AuthUser;
 use crate::db::{blocks, messages, rooms};
 use crate::domain::ids::parse_uuid;
@@ -45,43 +46,26 @@ fn query_int(name: &str, v: Option<&str>, min: i64, max: i64) -> Result<Option<i
     }
 }
 
-/// `POST /rooms/{id}/messages`.
+/// `POST /rooms/{id}/messages`: the websocket's send (`rooms::send`), answered over HTTP.
 pub async fn post(
     state: &AppState,
+    live: &Live,
     who: &AuthUser,
     room: &str,
     req: PostMessage,
 ) -> Result<Stored, AppError> {
     let room = parse_uuid(room).ok_or(AppError::NotFound)?;
-    protocol::validate_client_id(&req.client_id)
-        .map_err(|d| AppError::validation("invalid_client_id", d))?;
-    let body = protocol::validate_body(&req.body)
-        .map_err(|d| AppError::validation("invalid_body", d))?
-        .to_string();
-    state
-        .limits
-        .message_send
-        .acquire(&who.id, state.now_ms())
-        .map_err(|retry_after| AppError::RateLimited { retry_after })?;
     let (tx, rx) = oneshot::channel();
-    let cmd = SendCmd {
+    let draft = Draft {
         room_id: room,
-        sender_id: who.id.clone(),
         client_id: req.client_id,
-        body,
-        reply: Reply::Http(tx),
+        body: req.body,
     };
-    let unavailable = || {
-        AppError::unavailable(
-            "unavailable",
-            "The message could not be stored just now; resend it with the same client_id.",
-        )
-    };
-    state.writer.submit(cmd).map_err(|_| unavailable())?;
+    live.send(state, &who.id, draft, Reply::Http(tx))
+        .map_err(|(why, _)| why)?;
     match rx.await {
-        Ok(Ok(stored)) => Ok(stored),
-        Ok(Err(SendError::NotAMember)) => Err(AppError::NotFound),
-        Ok(Err(SendError::Unavailable)) | Err(_) => Err(unavailable()),
+        Ok(outcome) => Ok(outcome?),
+        Err(_) => Err(Refusal::Unavailable.into()),
     }
 }
 

@@ -7,9 +7,19 @@ use std::collections::BTreeMap;
 use bytestring::ByteString;
 use serde::{Deserialize, Serialize};
 
-use super::hub::frame;
 use crate::db::messages::MessageRow;
-use crate::profiles::service::ts;
+use crate::domain::time::ts;
+
+/// Serialises a frame; our frame types cannot fail to serialise, but if one ever did the
+/// recipient gets an error frame rather than nothing.
+pub fn frame<T: serde::Serialize>(value: &T) -> ByteString {
+    match serde_json::to_string(value) {
+        Ok(s) => ByteString::from(s),
+        Err(_) => ByteString::from_static(
+            r#"{"type":"error","code":"internal","detail":"A frame could not be encoded."}"#,
+        ),
+    }
+}
 
 /// Largest frame (and aggregated continuation) accepted, in bytes (close 1009 beyond).
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;

@@ -8,8 +8,9 @@ use serde::Serialize;
 use crate::auth::AuthUser;
 use crate::db::rooms::{self, Room};
 use crate::db::{DbConn, write_tx};
+use crate::domain::time::ts;
 use crate::error::AppError;
-use crate::profiles::service::ts;
+use crate::realtime::Fact;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
@@ -99,16 +100,11 @@ pub async fn leave(state: &AppState, who: &AuthUser, id: &str) -> Result<(), App
             })
         })
         .await?;
-    announce_departure(state, &room_id, &who.id, if ended { &others } else { &[] });
+    state.sockets.deliver(Fact::Left {
+        room_id,
+        user_id: who.id.clone(),
+        ended_for: if ended { others } else { Vec::new() },
+    });
     tracing::info!(event = "room_left", user_id = %who.id, room_ended = ended, "left a room");
     Ok(())
-}
-
-/// After a leave commits: the leaver's live connections stop receiving the room at once, and
-/// if the room ended, so do those of everyone still in it (`ended_for`).
-pub fn announce_departure(state: &AppState, room: &str, leaver: &str, ended_for: &[String]) {
-    state.hub.leave(leaver, room, "left");
-    for other in ended_for {
-        state.hub.leave(other, room, "ended");
-    }
 }

@@ -338,7 +338,9 @@ async fn id_of(resp: reqwest::Response) -> String {
 async fn two_compatible_members_are_paired_in_one_tick(app: TestApp) {
     let sam = ready_member(&app, "Sam").await;
     let alex = ready_member(&app, "Alex").await;
-    let mut events = app.state.match_events.subscribe();
+    // Both have a socket open: the match reaches each of them live.
+    let (mut ws_sam, _) = crate::support::ws::Ws::connect(&app, &sam).await;
+    let (mut ws_alex, _) = crate::support::ws::Ws::connect(&app, &alex).await;
     let rs = id_of(request(&app, &sam, "pair").await).await;
     let ra = id_of(request(&app, &alex, "pair").await).await;
     let report = tick(&app).await;
@@ -399,16 +401,11 @@ async fn two_compatible_members_are_paired_in_one_tick(app: TestApp) {
         assert_eq!(mail.subject, "You have been matched on Kindred");
         assert!(mail.text.contains(&format!("/rooms/{room_id}")));
     }
-    let e1 = events.try_recv().unwrap();
-    let e2 = events.try_recv().unwrap();
-    assert_eq!(e1.room_id, room_id);
-    assert_eq!(
-        [e1.request_id, e2.request_id]
-            .iter()
-            .filter(|r| **r == rs || **r == ra)
-            .count(),
-        2
-    );
+    for (ws, request) in [(&mut ws_sam, &rs), (&mut ws_alex, &ra)] {
+        let found = ws.next_of("match_found").await;
+        assert_eq!(found["room_id"], room_id);
+        assert_eq!(found["request_id"], request.as_str());
+    }
     // A second tick finds nothing left to do.
     assert_eq!(tick(&app).await.made, 0);
 }
@@ -531,7 +528,7 @@ both_backends!(
     super::manual_ticks
 );
 
-async fn volunteer(app: &TestApp, name: &str, capacity: i64) -> Account {
+pub async fn volunteer(app: &TestApp, name: &str, capacity: i64) -> Account {
     let mo = app.signup(&format!("{name}Mod")).await;
     app.make_role(&mo.id, "moderator").await;
     let v = ready_member(app, name).await;

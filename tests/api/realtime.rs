@@ -514,7 +514,7 @@ async fn origin_and_authentication(app: TestApp) {
 
     // Too many connections for one person.
     let mut open = Vec::new();
-    while app.state.hub.connections_of(&ann.id) < app.state.settings.ws_max_per_user {
+    while app.state.sockets.connections_of(&ann.id) < app.state.settings.ws_max_per_user {
         open.push(Ws::connect(&app, &ann).await.0);
     }
     let r = Ws::open(
@@ -694,7 +694,7 @@ async fn a_slow_consumer_is_closed(app: TestApp) {
     assert_eq!(reader.await.unwrap(), N, "a reading client keeps up");
     let mut closed = None;
     for _ in 0..50 {
-        if app.state.hub.connections_of(&bob.id) == 0 {
+        if app.state.sockets.connections_of(&bob.id) == 0 {
             closed = Some(());
             break;
         }
@@ -1004,6 +1004,42 @@ both_backends!(a_match_arrives_on_the_open_socket, |s| {
     s.matcher_worker = false;
 });
 
+/// The volunteer of a one-to-one is seated by the match too: their open socket joins the room
+/// at once, hears the member's first message live and may reply on it (issue 9's defect).
+async fn a_connected_volunteer_joins_a_one_to_one_live(app: TestApp) {
+    let vic = crate::matching::volunteer(&app, "Vic", 1).await;
+    let sam = crate::matching::ready_member(&app, "Sam").await;
+    let (mut v, ready) = Ws::connect(&app, &vic).await;
+    assert_eq!(ready["rooms"], json!([]));
+    let r = crate::matching::request(&app, &sam, "one_to_one").await;
+    assert_eq!(r.status(), 201);
+    let report =
+        kindred::matching::service::tick(&app.state, &kindred::matching::model::Config::default())
+            .await
+            .unwrap();
+    assert_eq!(report.made, 1);
+    let joined = v.next_of("room_joined").await;
+    let room_id = joined["room"]["room_id"].as_str().unwrap().to_string();
+    assert_eq!(joined["room"]["last_seq"], 0);
+    let (mut s, ready) = Ws::connect(&app, &sam).await;
+    assert_eq!(ready["rooms"][0]["room_id"], room_id.as_str());
+    s.say(&room_id, "m1", "hello, is anyone there?").await;
+    assert_eq!(
+        s.next_of("message").await["body"],
+        "hello, is anyone there?"
+    );
+    let first = v.next_of("message").await;
+    assert_eq!(first["body"], "hello, is anyone there?");
+    assert_eq!(first["sender"]["id"], sam.id.as_str());
+    v.say(&room_id, "v1", "Hi Sam, I'm here.").await;
+    let ack = v.next_of("ack").await;
+    assert_eq!(ack["client_id"], "v1");
+    assert_eq!(s.next_of("message").await["body"], "Hi Sam, I'm here.");
+}
+both_backends!(a_connected_volunteer_joins_a_one_to_one_live, |s| {
+    s.matcher_worker = false;
+});
+
 async fn silent_connections_are_reaped(app: TestApp) {
     let ann = app.signup("Ann").await;
     let bob = app.signup("Bob").await;
@@ -1016,9 +1052,9 @@ async fn silent_connections_are_reaped(app: TestApp) {
         seen.iter().all(|e| !matches!(e, Event::Closed(..))),
         "a live client stays: {seen:?}"
     );
-    assert_eq!(app.state.hub.connections_of(&ann.id), 1);
+    assert_eq!(app.state.sockets.connections_of(&ann.id), 1);
     assert_eq!(
-        app.state.hub.connections_of(&bob.id),
+        app.state.sockets.connections_of(&bob.id),
         0,
         "the silent one was closed after the idle timeout"
     );

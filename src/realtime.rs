@@ -1,0 +1,67 @@
+//! The one door from the services to open sockets.
+//!
+//! A service that commits something live connections must hear of (a match, a leave, a block,
+//! a session or account that ended) describes it as a [`Fact`] and hands it to
+//! `state.sockets.deliver(..)` after its transaction returned. It never reaches the hub, the
+//! wire protocol or a connection itself: the realtime layer (`rooms::sockets`) owns how a fact
+//! becomes subscriptions, frames and closes. So every way a committed fact reaches a socket is
+//! one import of this module, and a second transport (several instances through Redis) is a
+//! second implementation of [`Sockets`], not a change to every service.
+//!
+//! Delivery is synchronous and never waits on a socket: implementations queue onto bounded
+//! per-connection queues and return. The database stays the source of truth; a connection
+//! that misses a fact learns it when it reconnects.
+//!
+//! This module must not import any feature module: it is a port, the features depend on it.
+
+/// Someone seated in a room by a match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seat {
+    pub user_id: String,
+    /// The request this seat answers (members); None for the volunteer seated with them.
+    pub request_id: Option<String>,
+}
+
+/// A committed fact that open sockets must act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fact {
+    /// A match committed: every seated person's connections join the room at once
+    /// (`room_joined`), and each member hears `match_found` for their request.
+    Seated { room_id: String, seats: Vec<Seat> },
+    /// `user_id` left `room_id`; if that ended the room, `ended_for` are the people still in
+    /// it, whose connections stop receiving it too.
+    Left {
+        room_id: String,
+        user_id: String,
+        ended_for: Vec<String>,
+    },
+    /// `user_id` blocked (or unblocked) `other`: their messages stop (or resume) at once.
+    BlockChanged {
+        user_id: String,
+        other: String,
+        blocked: bool,
+    },
+    /// A session ended (sign-out, refresh-token reuse): its connections close.
+    SessionEnded {
+        session_id: String,
+        reason: &'static str,
+    },
+    /// The account's sessions ended or its rights changed (password reset or change, role
+    /// change, erasure): its connections close, except those of `keep_session`.
+    AccountClosed {
+        user_id: String,
+        keep_session: Option<String>,
+        reason: &'static str,
+    },
+}
+
+/// Where facts go. Implemented by the realtime layer; wired in at start-up.
+pub trait Sockets: Send + Sync {
+    /// Acts on a committed fact. Never blocks and never fails: a socket that cannot take it
+    /// is closed to resync.
+    fn deliver(&self, fact: Fact);
+    /// Open connections of one person (the per-person limit, tests).
+    fn connections_of(&self, user_id: &str) -> usize;
+    /// Open connections in total (`/metrics`, `/readyz`).
+    fn connection_count(&self) -> usize;
+}

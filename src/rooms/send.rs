@@ -1,0 +1,208 @@
+//! One send, two front doors. A message arrives as a websocket `send` frame or as
+//! `POST /rooms/{id}/messages`; both go through [`submit`]: the same checks in the same order
+//! (client id, body, room, rate), the same writer, and one vocabulary of refusals
+//! ([`Refusal`]) that each door renders in its own form — an `error` frame, or problem+json.
+//!
+//! Membership is the writer's to decide (in its transaction); a websocket connection that is
+//! not subscribed to the room is refused here already, without a trip to the database.
+
+use std::time::Duration;
+
+use bytestring::ByteString;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::hub::{ConnId, Hub, Out};
+use super::protocol::{self, MessageView};
+use crate::domain::ids::parse_uuid;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Why a send was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    InvalidClientId(&'static str),
+    InvalidBody(&'static str),
+    /// Not a current member of an open room (HTTP: 404, as for the room itself).
+    NotAMember,
+    /// Over the sender's message rate: retry after this long.
+    RateLimited(Duration),
+    /// The writer is saturated or the database failed: resend with the same client id.
+    Unavailable,
+}
+
+const UNAVAILABLE: &str =
+    "The message could not be stored just now; resend it with the same client_id.";
+const NOT_A_MEMBER: &str = "You are not a member of this room.";
+const RATE_LIMITED: &str = "You are sending messages faster than this room allows; wait a moment.";
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::InvalidClientId(_) => "invalid_client_id",
+            Refusal::InvalidBody(_) => "invalid_body",
+            Refusal::NotAMember => "not_a_member",
+            Refusal::RateLimited(_) => "rate_limited",
+            Refusal::Unavailable => "unavailable",
+        }
+    }
+
+    fn detail(&self) -> &'static str {
+        match self {
+            Refusal::InvalidClientId(why) | Refusal::InvalidBody(why) => why,
+            Refusal::NotAMember => NOT_A_MEMBER,
+            Refusal::RateLimited(_) => RATE_LIMITED,
+            Refusal::Unavailable => UNAVAILABLE,
+        }
+    }
+
+    /// The websocket form: an `error` frame naming the room and the client id.
+    pub fn frame(&self, room_id: &str, client_id: &str) -> ByteString {
+        let retry = match self {
+            Refusal::RateLimited(wait) => {
+                Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1))
+            }
+            _ => None,
+        };
+        protocol::error(
+            self.code(),
+            self.detail(),
+            Some(room_id),
+            Some(client_id),
+            retry,
+        )
+    }
+}
+
+/// The HTTP form.
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::InvalidClientId(why) | Refusal::InvalidBody(why) => {
+                AppError::validation(r.code(), why)
+            }
+            Refusal::NotAMember => AppError::NotFound,
+            Refusal::RateLimited(retry_after) => AppError::RateLimited { retry_after },
+            Refusal::Unavailable => AppError::unavailable(r.code(), UNAVAILABLE),
+        }
+    }
+}
+
+/// Sends that may wait for the writer before new ones are refused as `unavailable`.
+pub const QUEUE: usize = 16_384;
+
+/// Where the outcome of a send goes.
+#[derive(Debug)]
+pub enum Reply {
+    /// A websocket connection: `ack` or `error` frames through the hub.
+    Conn(ConnId),
+    /// An HTTP request waiting for the outcome.
+    Http(oneshot::Sender<Result<Stored, Refusal>>),
+}
+
+#[derive(Debug)]
+pub struct SendCmd {
+    pub room_id: String,
+    pub sender_id: String,
+    pub client_id: String,
+    /// Already validated and trimmed.
+    pub body: String,
+    pub reply: Reply,
+}
+
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub view: MessageView,
+    /// True when the client id had been used before: this is the original message.
+    pub replayed: bool,
+}
+
+/// The handle handlers use.
+#[derive(Clone)]
+pub struct MessageWriter {
+    tx: mpsc::Sender<SendCmd>,
+}
+
+impl MessageWriter {
+    pub fn channel() -> (MessageWriter, mpsc::Receiver<SendCmd>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        (MessageWriter { tx }, rx)
+    }
+
+    /// Queues a send without waiting; gives it back if the writer is saturated or stopped.
+    pub fn submit(&self, cmd: SendCmd) -> Result<(), SendCmd> {
+        self.tx.try_send(cmd).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(c) | mpsc::error::TrySendError::Closed(c) => c,
+        })
+    }
+}
+
+/// Answers a send that was refused before or by the writer.
+pub fn refuse(hub: &Hub, reply: Reply, why: Refusal, room: &str, client_id: &str) {
+    match reply {
+        Reply::Http(tx) => {
+            let _ = tx.send(Err(why));
+        }
+        Reply::Conn(conn) => hub.to_conn(conn, Out::Frame(why.frame(room, client_id))),
+    }
+}
+
+/// A send as it arrived at either door.
+pub struct Draft {
+    pub room_id: String,
+    pub client_id: String,
+    pub body: String,
+}
+
+/// Checks a send and queues it for the writer, whose outcome goes to `reply` (callers go
+/// through `Live::send`).
+pub(super) fn submit(
+    state: &AppState,
+    hub: &Hub,
+    writer: &MessageWriter,
+    sender: &str,
+    d: Draft,
+    reply: Reply,
+) -> Result<(), (Refusal, Reply)> {
+    let checked = check(state, hub, sender, &d, &reply);
+    let body = match checked {
+        Ok(body) => body,
+        Err(r) => return Err((r, reply)),
+    };
+    let cmd = SendCmd {
+        room_id: d.room_id,
+        sender_id: sender.to_string(),
+        client_id: d.client_id,
+        body,
+        reply,
+    };
+    writer
+        .submit(cmd)
+        .map_err(|cmd| (Refusal::Unavailable, cmd.reply))
+}
+
+/// The checks, in order; returns the trimmed body.
+fn check(
+    state: &AppState,
+    hub: &Hub,
+    sender: &str,
+    d: &Draft,
+    reply: &Reply,
+) -> Result<String, Refusal> {
+    protocol::validate_client_id(&d.client_id).map_err(Refusal::InvalidClientId)?;
+    let body = protocol::validate_body(&d.body).map_err(Refusal::InvalidBody)?;
+    let subscribed = |conn: ConnId| hub.is_subscribed(conn, &d.room_id);
+    let known = match reply {
+        Reply::Conn(conn) => subscribed(*conn),
+        Reply::Http(_) => true,
+    };
+    if parse_uuid(&d.room_id).is_none() || !known {
+        return Err(Refusal::NotAMember);
+    }
+    state
+        .limits
+        .message_send
+        .acquire(sender, state.now_ms())
+        .map_err(Refusal::RateLimited)?;
+    Ok(body.to_string())
+}

@@ -1,0 +1,61 @@
+//! How a committed [`Fact`] reaches open sockets: the realtime layer's side of the one door
+//! (`crate::realtime`). Each fact becomes hub operations — subscriptions, frames, closes —
+//! here and nowhere else, so a service never builds a frame or touches a connection.
+
+use super::Live;
+use super::hub::CloseKind;
+use super::protocol::ServerFrame;
+use crate::realtime::{Fact, Sockets};
+
+impl Sockets for Live {
+    fn deliver(&self, fact: Fact) {
+        let hub = &self.hub;
+        match fact {
+            Fact::Seated { room_id, seats } => {
+                for seat in seats {
+                    // Subscribe first: the room is live for this person before they hear of it.
+                    hub.join(&seat.user_id, &room_id);
+                    if let Some(request_id) = &seat.request_id {
+                        let frame = ServerFrame::MatchFound {
+                            request_id,
+                            room_id: &room_id,
+                        }
+                        .encode();
+                        hub.to_user(&seat.user_id, &frame);
+                    }
+                }
+            }
+            Fact::Left {
+                room_id,
+                user_id,
+                ended_for,
+            } => {
+                hub.leave(&user_id, &room_id, "left");
+                for other in &ended_for {
+                    hub.leave(other, &room_id, "ended");
+                }
+            }
+            Fact::BlockChanged {
+                user_id,
+                other,
+                blocked,
+            } => hub.set_block(&user_id, &other, blocked),
+            Fact::SessionEnded { session_id, reason } => {
+                hub.close_session(&session_id, CloseKind::Policy(reason));
+            }
+            Fact::AccountClosed {
+                user_id,
+                keep_session,
+                reason,
+            } => hub.close_user(&user_id, keep_session.as_deref(), CloseKind::Policy(reason)),
+        }
+    }
+
+    fn connections_of(&self, user_id: &str) -> usize {
+        self.hub.connections_of(user_id)
+    }
+
+    fn connection_count(&self) -> usize {
+        self.hub.connection_count()
+    }
+}
