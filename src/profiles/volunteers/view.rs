@@ -1,0 +1,63 @@
+//! What the API shows of an application: [`ApplicationView`] for the applicant and
+//! [`QueuedApplication`] for moderators, decoded from the stored row.
+//!
+//! The approval note is never in the applicant's view; only a rejection reason is.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::db::volunteers::{Application, STATUS_REJECTED};
+use crate::error::AppError;
+use crate::profiles::service::ts;
+
+#[derive(Debug, Serialize)]
+pub struct TrainingView {
+    pub course: String,
+    pub completed_on: NaiveDate,
+    pub certificate_ref: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApplicationView {
+    pub id: String,
+    pub status: String,
+    pub motivation: String,
+    pub lived_experience: String,
+    pub conditions: Vec<String>,
+    pub training: TrainingView,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+    /// The rejection reason (approval notes stay in the audit log).
+    pub reason: Option<String>,
+}
+
+/// What moderators see in the queue.
+#[derive(Debug, Serialize)]
+pub struct QueuedApplication {
+    #[serde(flatten)]
+    pub application: ApplicationView,
+    pub user_id: String,
+    pub display_name: String,
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+}
+
+pub(super) fn view(a: &Application) -> Result<ApplicationView, AppError> {
+    Ok(ApplicationView {
+        id: a.id.clone(),
+        status: a.status.clone(),
+        motivation: a.motivation.clone(),
+        lived_experience: a.lived_experience.clone(),
+        conditions: serde_json::from_str(&a.conditions).map_err(AppError::internal)?,
+        training: TrainingView {
+            course: a.training_course.clone(),
+            completed_on: a.training_completed_on,
+            certificate_ref: a.certificate_ref.clone(),
+        },
+        created_at: ts(a.created_at),
+        decided_at: a.decided_at.map(ts),
+        reason: (a.status == STATUS_REJECTED)
+            .then(|| a.decision_note.clone())
+            .flatten(),
+    })
+}
