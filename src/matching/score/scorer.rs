@@ -1,0 +1,93 @@
+//! [`Scorer`]: one pool packed once, then any of its pairs checked and scored by index with the
+//! same rules as the pairwise functions.
+
+use std::collections::HashMap;
+
+use crate::matching::model::{Config, Exclusions, Person, Vocab, Volunteer};
+
+use super::feature::{Score, total_of};
+use super::packed::Batch;
+
+/// The same rules as [`feasible_peer`], [`peer_score`], [`feasible_volunteer`] and
+/// [`volunteer_score`], for many pairs of one pool: the people and volunteers are packed once,
+/// then addressed by their index in the slices given to [`Scorer::new`]. Use it wherever a
+/// solver looks at many pairs (group planning, one-to-one assignment); the free functions pack
+/// both sides on every call. Indices out of range are infeasible and score 0.
+///
+/// [`feasible_peer`]: super::feasible_peer
+/// [`peer_score`]: super::peer_score
+/// [`feasible_volunteer`]: super::feasible_volunteer
+/// [`volunteer_score`]: super::volunteer_score
+pub struct Scorer {
+    batch: Batch,
+    cfg: Config,
+}
+
+impl Scorer {
+    /// Packs a pool. `idf` is usually [`tag_idf`](super::tag_idf) over the whole waiting pool.
+    pub fn new(
+        people: &[&Person],
+        volunteers: &[&Volunteer],
+        vocab: &Vocab,
+        excl: &Exclusions,
+        idf: &HashMap<String, f64>,
+        cfg: &Config,
+    ) -> Scorer {
+        Scorer {
+            batch: Batch::build(people, volunteers, vocab, excl, idf, cfg),
+            cfg: *cfg,
+        }
+    }
+
+    /// [`feasible_peer`](super::feasible_peer) for people `i` and `j`.
+    pub fn feasible_peer(&self, i: usize, j: usize) -> bool {
+        match (self.batch.people.get(i), self.batch.people.get(j)) {
+            (Some(a), Some(b)) => self.batch.feasible_peer(a, b, &self.cfg),
+            _ => false,
+        }
+    }
+
+    /// [`peer_score`](super::peer_score) for people `i` and `j`.
+    pub fn peer_score(&self, i: usize, j: usize) -> Score {
+        let parts = match (self.batch.people.get(i), self.batch.people.get(j)) {
+            (Some(a), Some(b)) => self.batch.peer_parts(a, b, &self.cfg),
+            _ => [0.0; 8],
+        };
+        Score::from_parts(parts, &self.cfg)
+    }
+
+    /// The total of [`Scorer::peer_score`], without building the parts.
+    pub fn peer_total(&self, i: usize, j: usize) -> f64 {
+        match (self.batch.people.get(i), self.batch.people.get(j)) {
+            (Some(a), Some(b)) => total_of(&self.batch.peer_parts(a, b, &self.cfg), &self.cfg),
+            _ => 0.0,
+        }
+    }
+
+    /// [`feasible_volunteer`](super::feasible_volunteer) for person `i` and volunteer `v`.
+    pub fn feasible_volunteer(&self, i: usize, v: usize) -> bool {
+        match (self.batch.people.get(i), self.batch.volunteers.get(v)) {
+            (Some(m), Some(x)) => self.batch.feasible_volunteer(m, x),
+            _ => false,
+        }
+    }
+
+    /// [`volunteer_score`](super::volunteer_score) for person `i` and volunteer `v`.
+    pub fn volunteer_score(&self, i: usize, v: usize) -> Score {
+        let parts = match (self.batch.people.get(i), self.batch.volunteers.get(v)) {
+            (Some(m), Some(x)) => self.batch.volunteer_parts(m, x, &self.cfg),
+            _ => [0.0; 8],
+        };
+        Score::from_parts(parts, &self.cfg)
+    }
+
+    /// Person `i`'s relaxation step ([`person_step`](super::person_step)).
+    pub fn step(&self, i: usize) -> u8 {
+        self.batch.people.get(i).map_or(0, |p| p.step)
+    }
+
+    /// Person `i`'s wait bonus ([`person_bonus`](super::person_bonus)).
+    pub fn bonus(&self, i: usize) -> i64 {
+        self.batch.people.get(i).map_or(0, |p| p.bonus)
+    }
+}
