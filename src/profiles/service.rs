@@ -90,7 +90,7 @@ pub struct MeView {
     pub restrictions: Vec<Restriction>,
 }
 
-pub use crate::domain::time::ts;
+use crate::domain::time::ts;
 
 fn internal(e: serde_json::Error) -> AppError {
     AppError::internal(e)

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::db::volunteers::{Application, STATUS_REJECTED};
+use crate::domain::time::ts;
 use crate::error::AppError;
-use crate::profiles::service::ts;
 
 #[derive(Debug, Serialize)]
 pub struct TrainingView {
