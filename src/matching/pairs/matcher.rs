@@ -6,7 +6,9 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::MAX_WEIGHT;
+/// The largest weight taken at face value; larger weights are treated as this value, which
+/// keeps every dual and slack far from `i64` overflow.
+pub const MAX_WEIGHT: i64 = 1 << 40;
 
 /// Marks "no vertex / no edge / no blossom" in the internal index arrays.
 pub(super) const NONE: usize = usize::MAX;

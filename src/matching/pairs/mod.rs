@@ -94,11 +94,8 @@ mod start;
 
 pub use greedy::greedy_matching;
 
+pub use matcher::MAX_WEIGHT;
 use matcher::Matcher;
-
-/// The largest weight taken at face value; larger weights are treated as this value, which
-/// keeps every dual and slack far from `i64` overflow.
-pub const MAX_WEIGHT: i64 = 1 << 40;
 
 /// Maximum-weight matching (not necessarily maximum cardinality) of an undirected graph with
 /// `n` vertices and integer edge weights (only edges with weight > 0 matter; ignore others).

@@ -32,6 +32,7 @@
 mod compact;
 mod fold;
 mod rules;
+mod severity;
 mod tokenise;
 mod trie;
 
@@ -41,33 +42,7 @@ mod tests;
 use tokenise::{LeetOne, normalise};
 use trie::Trie;
 
-/// How severe a detection is. Ordered so that `Red > Amber`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Self-harm, hopelessness, abuse or danger: a moderator checks in.
-    Amber,
-    /// Suicidal intent, plan, method or imminent risk: acknowledged within minutes.
-    Red,
-}
-
-impl Severity {
-    /// The stored and wire form: `"amber"` or `"red"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Amber => "amber",
-            Severity::Red => "red",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "amber" => Some(Severity::Amber),
-            "red" => Some(Severity::Red),
-            _ => None,
-        }
-    }
-}
+pub use severity::Severity;
 
 /// The outcome of a match: which rule and how severe. Holds no copy of the text.
 #[derive(Clone, Debug, PartialEq, Eq)]

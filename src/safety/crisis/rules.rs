@@ -8,9 +8,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::severity::Severity;
 use super::tokenise::{LeetOne, normalise};
 use super::trie::{Hit, TrieBuilder};
-use super::{CrisisDetector, Rule, Severity};
+use super::{CrisisDetector, Rule};
 
 /// The rules shipped in the binary. The CSO owns this file; `KINDRED_CRISIS_RULES` can point
 /// at a replacement without a code change.

@@ -3,8 +3,8 @@
 //!
 //! It sees only the compact form, never the original text, and keeps nothing of it.
 
-use super::Severity;
 use super::compact::Normalised;
+use super::severity::Severity;
 
 /// A rule that matched, compared by severity first and then file order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
