@@ -1,21 +1,19 @@
-//! The member's own profile: the `/me` view with its derived facts, the profile patch,
-//! conditions, lived experience and check-ins. Each write is one transaction.
+//! The `/me` view (account, profile, derived facts and restrictions) and the profile patch.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
+use chrono::NaiveDate;
+use serde::Serialize;
 
-use super::checkin;
-use super::model::{self, Language, Profile, ProfilePatch, Sharing, Slot, SupportPreferences};
-use super::vocab::Vocabulary;
 use crate::auth::AuthUser;
 use crate::auth::service::UserSummary;
 use crate::db::{DbConn, check_ins, profiles, users, volunteers, write_tx};
-use crate::domain::{DisplayName, new_id};
+use crate::domain::DisplayName;
+use crate::domain::time::ts;
 use crate::error::AppError;
+use crate::profiles::model::{self, Language, ProfilePatch, Sharing, Slot, SupportPreferences};
+use crate::profiles::vocab::Vocabulary;
 use crate::state::AppState;
 
-/// Most conditions one profile may list.
-pub const MAX_CONDITIONS: usize = 20;
+use super::{decode, encode, internal};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Restriction {
@@ -88,58 +86,6 @@ pub struct MeView {
     pub volunteer: VolunteerView,
     /// What the account may not do yet, and why.
     pub restrictions: Vec<Restriction>,
-}
-
-use crate::domain::time::ts;
-
-fn internal(e: serde_json::Error) -> AppError {
-    AppError::internal(e)
-}
-
-/// Decodes the stored profile (an absent row is the default profile).
-pub fn decode(row: Option<profiles::ProfileRow>) -> Result<Profile, AppError> {
-    let Some(r) = row else {
-        return Ok(Profile::default());
-    };
-    Ok(Profile {
-        pronouns: r.pronouns,
-        bio: r.bio,
-        languages: serde_json::from_str(&r.languages).map_err(internal)?,
-        timezone: r.timezone,
-        age_band: r.age_band,
-        gender: r.gender,
-        availability: serde_json::from_str(&r.availability).map_err(internal)?,
-        support_preferences: if r.support_preferences == "{}" {
-            SupportPreferences::default()
-        } else {
-            serde_json::from_str(&r.support_preferences).map_err(internal)?
-        },
-        sharing: if r.sharing == "{}" {
-            Sharing::default()
-        } else {
-            serde_json::from_str(&r.sharing).map_err(internal)?
-        },
-    })
-}
-
-fn encode(
-    user_id: &str,
-    p: &Profile,
-    now: NaiveDateTime,
-) -> Result<profiles::ProfileRow, AppError> {
-    Ok(profiles::ProfileRow {
-        user_id: user_id.to_string(),
-        pronouns: p.pronouns.clone(),
-        bio: p.bio.clone(),
-        languages: serde_json::to_string(&p.languages).map_err(internal)?,
-        timezone: p.timezone.clone(),
-        age_band: p.age_band.clone(),
-        gender: p.gender.clone(),
-        availability: serde_json::to_string(&p.availability).map_err(internal)?,
-        support_preferences: serde_json::to_string(&p.support_preferences).map_err(internal)?,
-        sharing: serde_json::to_string(&p.sharing).map_err(internal)?,
-        updated_at: now,
-    })
 }
 
 /// The volunteer status and eligibility on `today`.
@@ -324,205 +270,4 @@ pub async fn patch_me(
             })
         })
         .await
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConditionIn {
-    pub id: String,
-    pub diagnosed_year: Option<i32>,
-    pub primary: Option<bool>,
-}
-
-/// `PUT /me/conditions`: replaces the list. Exactly one primary when any are given (a single
-/// condition with no flag is taken as primary).
-pub async fn put_conditions(
-    state: &AppState,
-    who: &AuthUser,
-    items: Vec<ConditionIn>,
-) -> Result<Vec<ConditionView>, AppError> {
-    if items.len() > MAX_CONDITIONS {
-        return Err(AppError::validation(
-            "too_many_conditions",
-            "list at most 20 conditions",
-        ));
-    }
-    let mut seen = std::collections::HashSet::new();
-    for it in &items {
-        if !state.vocab.is_condition(&it.id) {
-            return Err(AppError::validation(
-                "unknown_condition",
-                format!("`{}` is not a condition id", it.id),
-            ));
-        }
-        if !seen.insert(it.id.clone()) {
-            return Err(AppError::validation(
-                "duplicate_condition",
-                format!("`{}` is listed twice", it.id),
-            ));
-        }
-    }
-    let primaries = items.iter().filter(|i| i.primary == Some(true)).count();
-    let single_unflagged = items.len() == 1 && items[0].primary.is_none();
-    if !items.is_empty() && primaries != 1 && !single_unflagged {
-        return Err(AppError::validation(
-            "invalid_primary_condition",
-            "mark exactly one condition as primary",
-        ));
-    }
-    let (id, vocab, now) = (who.id.clone(), state.vocab.clone(), state.clock.now_naive());
-    let this_year = now.year();
-    state
-        .db
-        .run(move |c| {
-            write_tx(c, |c| -> Result<Vec<ConditionView>, AppError> {
-                let profile = decode(profiles::find(c, &id)?)?;
-                let earliest = profile
-                    .age_band
-                    .as_deref()
-                    .and_then(|b| model::earliest_birth_year(b, this_year))
-                    .unwrap_or(1900)
-                    .max(1900);
-                let mut rows = Vec::new();
-                for it in &items {
-                    if let Some(y) = it.diagnosed_year
-                        && (y > this_year || y < earliest)
-                    {
-                        return Err(AppError::validation(
-                            "invalid_diagnosed_year",
-                            format!("diagnosed_year must be between {earliest} and {this_year} (your age band sets the earliest)"),
-                        ));
-                    }
-                    rows.push(profiles::UserCondition {
-                        user_id: id.clone(),
-                        condition_id: it.id.clone(),
-                        diagnosed_year: it.diagnosed_year,
-                        is_primary: it.primary == Some(true) || single_unflagged,
-                    });
-                }
-                profiles::replace_conditions(c, &id, &rows)?;
-                Ok(load_me(c, &vocab, &id, now.date())?.conditions)
-            })
-        })
-        .await
-}
-
-/// `PUT /me/experiences`: replaces the list of lived-experience tags.
-pub async fn put_experiences(
-    state: &AppState,
-    who: &AuthUser,
-    ids: Vec<String>,
-) -> Result<Vec<ExperienceView>, AppError> {
-    let mut seen = std::collections::HashSet::new();
-    for e in &ids {
-        if !state.vocab.is_experience(e) {
-            return Err(AppError::validation(
-                "unknown_experience",
-                format!("`{e}` is not a lived-experience tag"),
-            ));
-        }
-        if !seen.insert(e.clone()) {
-            return Err(AppError::validation(
-                "duplicate_experience",
-                format!("`{e}` is listed twice"),
-            ));
-        }
-    }
-    let (id, vocab, now) = (who.id.clone(), state.vocab.clone(), state.clock.now_naive());
-    state
-        .db
-        .run(move |c| {
-            write_tx(c, |c| -> Result<Vec<ExperienceView>, AppError> {
-                profiles::replace_experiences(c, &id, &ids)?;
-                Ok(load_me(c, &vocab, &id, now.date())?.experiences)
-            })
-        })
-        .await
-}
-
-#[derive(Debug, Serialize)]
-pub struct CheckInView {
-    pub id: String,
-    pub score: f64,
-    pub level: u8,
-    pub created_at: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CheckInEntry {
-    pub id: String,
-    pub answers: Vec<Option<i64>>,
-    pub score: f64,
-    pub level: u8,
-    pub created_at: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CheckInHistory {
-    pub instrument: &'static str,
-    /// Oldest first.
-    pub check_ins: Vec<CheckInEntry>,
-    /// Latest score minus the first (two decimals); null with fewer than two.
-    pub change_since_first: Option<f64>,
-    /// Whether that change is at least one point either way.
-    pub notable_change: bool,
-}
-
-/// `POST /me/check-ins`.
-pub async fn post_check_in(
-    state: &AppState,
-    who: &AuthUser,
-    answers: Vec<Option<i64>>,
-) -> Result<CheckInView, AppError> {
-    let scored =
-        checkin::score(&answers).map_err(|e| AppError::validation(e.code(), e.detail()))?;
-    let row = check_ins::CheckIn {
-        id: new_id(),
-        user_id: who.id.clone(),
-        instrument: checkin::INSTRUMENT_ID.into(),
-        instrument_version: checkin::INSTRUMENT_VERSION.into(),
-        wording: checkin::WORDING.into(),
-        answers: serde_json::to_string(&answers).map_err(internal)?,
-        score: scored.score,
-        level: i32::from(scored.level),
-        created_at: state.clock.now_naive(),
-    };
-    let view = CheckInView {
-        id: row.id.clone(),
-        score: scored.score,
-        level: scored.level,
-        created_at: ts(row.created_at),
-    };
-    state
-        .db
-        .run(move |c| Ok(check_ins::insert(c, &row)?))
-        .await?;
-    Ok(view)
-}
-
-/// `GET /me/check-ins`.
-pub async fn list_check_ins(state: &AppState, who: &AuthUser) -> Result<CheckInHistory, AppError> {
-    let id = who.id.clone();
-    let rows = state
-        .db
-        .run(move |c| Ok(check_ins::for_user(c, &id)?))
-        .await?;
-    let scores: Vec<f64> = rows.iter().map(|r| r.score).collect();
-    let change = checkin::change_since_first(&scores);
-    let mut entries = Vec::with_capacity(rows.len());
-    for r in rows {
-        entries.push(CheckInEntry {
-            answers: serde_json::from_str(&r.answers).map_err(internal)?,
-            id: r.id,
-            score: r.score,
-            level: u8::try_from(r.level).unwrap_or(0),
-            created_at: ts(r.created_at),
-        });
-    }
-    Ok(CheckInHistory {
-        instrument: checkin::INSTRUMENT_ID,
-        check_ins: entries,
-        change_since_first: change,
-        notable_change: change.is_some_and(checkin::is_notable),
-    })
 }
