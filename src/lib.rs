@@ -3,8 +3,10 @@
 //! small-group support, runs those conversations as realtime rooms, and gives volunteers and
 //! moderators what they need to keep everyone safe.
 //!
-//! Layout (dependencies point inward): `api` → feature services (`auth`, `email`) → `db` and
-//! `domain`. See `STYLE.md` in the shared docs and the README.
+//! Layout (dependencies point inward): `api` → feature services (`auth`, `profiles`,
+//! `matching`, `moderation`, `rooms`, `email`) → `db` and `domain`. Services reach open
+//! sockets only through the `realtime` port, which `rooms` implements. `ARCHITECTURE.md`
+//! is the map and lists the floors `.ci/layers.py` checks.
 
 pub mod api;
 pub mod auth;
