@@ -61,11 +61,8 @@ mod network;
 mod search;
 mod sweep;
 
+pub use network::MAX_WEIGHT;
 use network::Network;
-
-/// The largest weight taken at face value; larger weights are treated as this value, which
-/// keeps every path cost and potential far from `i64` overflow.
-pub const MAX_WEIGHT: i64 = 1 << 40;
 
 /// Assigns each member to at most one volunteer, each volunteer v to at most `capacity[v]`
 /// members, maximising the total weight of used edges (only weight > 0 edges; a member may stay

@@ -3,8 +3,12 @@
 //! from one pass over the acyclic network) and the outer loop that alternates a shortest-path
 //! `search` with a zero-cost `sweep` until another member would not add weight.
 
-use super::MAX_WEIGHT;
-use super::search::UNREACHED;
+/// The largest weight taken at face value; larger weights are treated as this value, which
+/// keeps every path cost and potential far from `i64` overflow.
+pub const MAX_WEIGHT: i64 = 1 << 40;
+
+/// Distance of a vertex the search has not reached.
+pub(super) const UNREACHED: i64 = i64::MAX;
 
 /// Marks "no volunteer" in `assigned_to`.
 pub(super) const NONE: usize = usize::MAX;

@@ -5,10 +5,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::network::Network;
-
-/// Distance of a vertex the search has not reached.
-pub(super) const UNREACHED: i64 = i64::MAX;
+use super::network::{Network, UNREACHED};
 
 impl Network {
     /// Dijkstra on reduced costs from the source, stopping once the sink is settled. Updates
