@@ -191,12 +191,12 @@ fn check(
 ) -> Result<String, Refusal> {
     protocol::validate_client_id(&d.client_id).map_err(Refusal::InvalidClientId)?;
     let body = protocol::validate_body(&d.body).map_err(Refusal::InvalidBody)?;
-    let subscribed = |conn: ConnId| hub.is_subscribed(conn, &d.room_id);
-    let known = match reply {
-        Reply::Conn(conn) => subscribed(*conn),
+    // A socket must be subscribed; over HTTP the writer's membership check decides.
+    let subscribed = match reply {
+        Reply::Conn(conn) => hub.is_subscribed(*conn, &d.room_id),
         Reply::Http(_) => true,
     };
-    if parse_uuid(&d.room_id).is_none() || !known {
+    if parse_uuid(&d.room_id).is_none() || !subscribed {
         return Err(Refusal::NotAMember);
     }
     state

@@ -68,8 +68,6 @@ enum Outcome {
     New(MessageRow, Option<(Detection, String)>),
     Replay(MessageRow),
     NotAMember,
-    /// Not stored (the database failed): resend with the same client id.
-    Unavailable,
 }
 
 /// The parts of a send the transaction needs (the reply stays outside).
@@ -180,15 +178,15 @@ impl Writer {
         let mut any_alert = false;
         for (reply, (room, client_id)) in replies.into_iter().zip(keys) {
             let outcome = match outcomes.next() {
-                Some(Ok(o)) => o,
+                Some(Ok(o)) => Ok(o),
                 Some(Err(e)) => {
                     tracing::error!(error = %e, "a message could not be stored");
-                    Outcome::Unavailable
+                    Err(Refusal::Unavailable)
                 }
-                None => Outcome::Unavailable,
+                None => Err(Refusal::Unavailable),
             };
             match outcome {
-                Outcome::New(row, flag) => {
+                Ok(Outcome::New(row, flag)) => {
                     let view = MessageView::from(row);
                     self.respond(reply, &view, false);
                     self.hub.publish(RoomEvent {
@@ -204,13 +202,11 @@ impl Writer {
                         self.signpost(&view, &det, &alert_id);
                     }
                 }
-                Outcome::Replay(row) => self.respond(reply, &MessageView::from(row), true),
-                Outcome::NotAMember => {
+                Ok(Outcome::Replay(row)) => self.respond(reply, &MessageView::from(row), true),
+                Ok(Outcome::NotAMember) => {
                     refuse(&self.hub, reply, Refusal::NotAMember, &room, &client_id)
                 }
-                Outcome::Unavailable => {
-                    refuse(&self.hub, reply, Refusal::Unavailable, &room, &client_id)
-                }
+                Err(why) => refuse(&self.hub, reply, why, &room, &client_id),
             }
         }
         if any_alert {
@@ -301,7 +297,6 @@ fn store(
             let again = match &out[first] {
                 Outcome::New(row, _) | Outcome::Replay(row) => Outcome::Replay(row.clone()),
                 Outcome::NotAMember => Outcome::NotAMember,
-                Outcome::Unavailable => Outcome::Unavailable,
             };
             out.push(again);
             continue;
