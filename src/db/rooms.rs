@@ -198,6 +198,16 @@ pub fn members_of(
         .load(conn)
 }
 
+/// User ids of people who were seated in `room` and left it.
+pub fn former_members(conn: &mut DbConn, room: &str) -> QueryResult<Vec<String>> {
+    room_members::table
+        .filter(room_members::room_id.eq(room))
+        .filter(room_members::left_at.is_not_null())
+        .select(room_members::user_id)
+        .distinct()
+        .load(conn)
+}
+
 /// Open group rooms.
 pub fn open_groups(conn: &mut DbConn) -> QueryResult<Vec<Room>> {
     rooms::table

@@ -26,17 +26,40 @@ pub const GROUP_MAX: usize = 7;
 /// Local-search passes over a bucket.
 const PASSES: usize = 3;
 
-/// An open group room as the engine sees it.
+/// An open group room as the engine sees it. The pool builds it: `members` are the people
+/// seated now (not the facilitator), each as a [`Person`] with `key` = their user id,
+/// `format` = group and `focus` = the room's focus, so a seat is checked with the same rules
+/// as a new group (every pair feasible, composition kept).
 #[derive(Debug, Clone)]
 pub struct RoomSlot {
     pub room_id: String,
     pub focus_condition: String,
     pub focus_group: String,
     pub free_seats: usize,
-    pub members: Vec<String>,
+    pub members: Vec<Person>,
+    /// The facilitator's user id, when the room has one.
+    pub facilitator: Option<String>,
+    /// User ids of people who were seated here once and left: never proposed for it again.
+    pub former: Vec<String>,
+}
+
+impl RoomSlot {
+    pub fn has_facilitator(&self) -> bool {
+        self.facilitator.is_some()
+    }
+
     /// Session languages every current member shares.
-    pub languages: Vec<String>,
-    pub has_facilitator: bool,
+    pub fn languages(&self) -> Vec<String> {
+        let mut it = self.members.iter();
+        let Some(first) = it.next() else {
+            return Vec::new();
+        };
+        let mut common = first.session_languages.clone();
+        for m in it {
+            common.retain(|l| m.session_languages.contains(l));
+        }
+        common
+    }
 }
 
 /// The groups plan: seats in existing rooms and new groups.
@@ -149,7 +172,11 @@ pub fn plan_groups(
     let mut plan = GroupPlan::default();
     let mut placed = vec![false; people.len()];
     let mut free: Vec<usize> = rooms.iter().map(|r| r.free_seats).collect();
-    let mut taken: Vec<Vec<String>> = rooms.iter().map(|r| r.members.clone()).collect();
+    let mut taken: Vec<Vec<String>> = rooms
+        .iter()
+        .map(|r| r.members.iter().map(|m| m.user.clone()).collect())
+        .collect();
+    let room_languages: Vec<Vec<String>> = rooms.iter().map(RoomSlot::languages).collect();
 
     // 1. Seats in open groups, longest-waiting first.
     let mut order: Vec<usize> = (0..people.len()).collect();
@@ -159,14 +186,14 @@ pub fn plan_groups(
         let mut best: Option<(u8, usize, usize)> = None; // (closeness, seats taken, room)
         for (r, room) in rooms.iter().enumerate() {
             if free[r] == 0
-                || !room
-                    .languages
+                || room.former.contains(&p.user)
+                || !room_languages[r]
                     .iter()
                     .any(|l| p.session_languages.contains(l))
             {
                 continue;
             }
-            if p.level == Some(1) && !room.has_facilitator {
+            if p.level == Some(1) && !room.has_facilitator() {
                 continue;
             }
             if taken[r]

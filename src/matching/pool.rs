@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDateTime, Offset, TimeZone};
 
+use super::groups::RoomSlot;
 use super::model::{
     Condition, Day, Exclusions, Format, Part, Person, Strength, Volunteer, availability_mask,
 };
@@ -32,22 +33,10 @@ pub struct Pool {
     pub people: Vec<Person>,
     pub volunteers: Vec<Volunteer>,
     pub exclusions: Exclusions,
-    /// Open group rooms: (room id, focus condition, seats taken, member user ids).
-    pub open_groups: Vec<OpenGroup>,
+    /// Open group rooms with their current members.
+    pub open_groups: Vec<RoomSlot>,
     /// The stored relax step of each request (to tell members once when it changes).
     pub relax_steps: HashMap<String, i32>,
-}
-
-#[derive(Debug, Clone)]
-pub struct OpenGroup {
-    pub room_id: String,
-    pub focus_condition: String,
-    pub seats_taken: usize,
-    pub max_size: usize,
-    pub members: Vec<String>,
-    /// Session languages every current member shares.
-    pub languages: Vec<String>,
-    pub has_facilitator: bool,
 }
 
 fn stage_bin(diagnosed_year: Option<i32>, this_year: i32, tags: &[String]) -> Option<u8> {
@@ -315,30 +304,47 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
 
     let mut open_groups = Vec::new();
     for room in rooms::open_groups(c)? {
-        let members = rooms::members(c, &room.id)?;
-        let mut languages: Option<Vec<String>> = None;
-        for m in &members {
-            let spoken: Vec<String> = decode(profiles::find(c, &m.user_id)?)?
-                .languages
-                .into_iter()
-                .filter(|l| l.session)
-                .map(|l| l.tag)
-                .collect();
-            languages = Some(match languages {
-                None => spoken,
-                Some(common) => common.into_iter().filter(|l| spoken.contains(l)).collect(),
-            });
+        let Some(focus_group) = vocab.group_of(&room.focus_condition) else {
+            continue;
+        };
+        let rows = rooms::members(c, &room.id)?;
+        let mut members = Vec::with_capacity(rows.len());
+        let mut facilitator = None;
+        for m in &rows {
+            if m.room_role == rooms::ROLE_FACILITATOR {
+                facilitator = Some(m.user_id.clone());
+                continue;
+            }
+            // A seated member is checked as if asking for this room: their own request is
+            // matched, so the room's focus stands in for it.
+            let seated = MatchRequest {
+                id: m.user_id.clone(),
+                user_id: m.user_id.clone(),
+                format: "group".into(),
+                focus_condition: room.focus_condition.clone(),
+                experience_tags: "[]".into(),
+                status: match_requests::MATCHED.into(),
+                room_id: Some(room.id.clone()),
+                explanation: None,
+                relax_step: 0,
+                created_at: now,
+                closed_at: None,
+            };
+            let f = features(c, vocab, &m.user_id, now)?;
+            if let Some(p) = person(&seated, &f, vocab, now) {
+                members.push(p);
+            }
         }
-        open_groups.push(OpenGroup {
-            languages: languages.unwrap_or_default(),
+        open_groups.push(RoomSlot {
             room_id: room.id.clone(),
             focus_condition: room.focus_condition.clone(),
-            seats_taken: members.len(),
-            max_size: usize::try_from(room.max_size).unwrap_or(0),
-            has_facilitator: members
-                .iter()
-                .any(|m| m.room_role == rooms::ROLE_FACILITATOR),
-            members: members.into_iter().map(|m| m.user_id).collect(),
+            focus_group: focus_group.to_string(),
+            free_seats: usize::try_from(room.max_size)
+                .unwrap_or(0)
+                .saturating_sub(rows.len()),
+            members,
+            facilitator,
+            former: rooms::former_members(c, &room.id)?,
         });
     }
     Ok(Pool {

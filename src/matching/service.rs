@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use super::commit::commit;
 use super::engine::{Plan, plan};
-use super::groups::RoomSlot;
 use super::model::{Config, Vocab};
 use super::pool;
 use crate::db::{match_requests, users, write_tx};
@@ -44,27 +43,11 @@ pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError
     let v3 = vocab.clone();
     let planned: Plan = tokio::task::spawn_blocking(move || {
         let engine_vocab = engine_vocab(&v3);
-        let rooms: Vec<RoomSlot> = loaded
-            .open_groups
-            .iter()
-            .map(|g| RoomSlot {
-                room_id: g.room_id.clone(),
-                focus_condition: g.focus_condition.clone(),
-                focus_group: v3
-                    .group_of(&g.focus_condition)
-                    .unwrap_or_default()
-                    .to_string(),
-                free_seats: g.max_size.saturating_sub(g.seats_taken),
-                members: g.members.clone(),
-                languages: g.languages.clone(),
-                has_facilitator: g.has_facilitator,
-            })
-            .collect();
         let labels = |id: &str| v3.label(id);
         plan(
             &loaded.people,
             &loaded.volunteers,
-            &rooms,
+            &loaded.open_groups,
             &loaded.relax_steps,
             &engine_vocab,
             &loaded.exclusions,
