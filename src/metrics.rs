@@ -30,6 +30,7 @@ pub struct Metrics {
     message_batch_seconds_micros: AtomicU64,
     ws_closed_slow: AtomicU64,
     crisis_flags: AtomicU64,
+    matching: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 /// Values read at scrape time.
@@ -83,6 +84,17 @@ impl Metrics {
 
     pub fn crisis_flag(&self) {
         self.crisis_flags.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// One matching event: a proposal `made`, `lost` (the pool changed first) or `failed` (an
+    /// error, logged with the request ids), or a request `expired`, `handed_over` and so on.
+    pub fn matching(&self, outcome: &'static str) {
+        *self
+            .matching
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(outcome)
+            .or_default() += 1;
     }
 
     pub fn mail_failed(&self) {
@@ -187,6 +199,18 @@ impl Metrics {
             "# HELP kindred_crisis_flags_total Messages flagged by the crisis detector.\n# TYPE kindred_crisis_flags_total counter\nkindred_crisis_flags_total {}",
             self.crisis_flags.load(Ordering::Relaxed)
         );
+        out.push_str("# HELP kindred_matching_events_total Matching outcomes by kind (made, lost, failed, ...).\n# TYPE kindred_matching_events_total counter\n");
+        for (outcome, n) in self
+            .matching
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "kindred_matching_events_total{{outcome=\"{outcome}\"}} {n}"
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP kindred_mail_sent_total Emails delivered to the SMTP server.\n# TYPE kindred_mail_sent_total counter\nkindred_mail_sent_total {}",

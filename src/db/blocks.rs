@@ -65,6 +65,16 @@ pub fn involving(conn: &mut DbConn, users_: &[String]) -> QueryResult<Vec<(Strin
         .load(conn)
 }
 
+/// Whether any of `users` has blocked another of them.
+pub fn any_between(conn: &mut DbConn, users_: &[String]) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        blocks::table
+            .filter(blocks::blocker_id.eq_any(users_))
+            .filter(blocks::blocked_id.eq_any(users_)),
+    ))
+    .get_result(conn)
+}
+
 /// Erasure: the person's own blocks, either way.
 pub fn delete_for_user(conn: &mut DbConn, user: &str) -> QueryResult<usize> {
     diesel::delete(

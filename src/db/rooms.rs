@@ -198,6 +198,16 @@ pub fn members_of(
         .load(conn)
 }
 
+/// Whether `user` has ever been seated in `room` (now or before).
+pub fn ever_member(conn: &mut DbConn, room: &str, user: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        room_members::table
+            .filter(room_members::room_id.eq(room))
+            .filter(room_members::user_id.eq(user)),
+    ))
+    .get_result(conn)
+}
+
 /// User ids of people who were seated in `room` and left it.
 pub fn former_members(conn: &mut DbConn, room: &str) -> QueryResult<Vec<String>> {
     room_members::table

@@ -3,12 +3,20 @@
 //! creates the room (or takes a seat in an open group, re-checking it has one), adds members
 //! and the facilitator, stores each side's explanation, and queues the "you have been matched"
 //! emails. If any claim fails, the whole match rolls back and is simply not made.
+//!
+//! The plan was made from a snapshot; inside the transaction the commit re-checks what can
+//! change between load and commit, and the match is lost (not an error) when any of it did:
+//! a block between any two people who would share the room (the room's current members
+//! included), the open group's seats, anyone ever seated in that room before (a former member
+//! is never seated again, and the membership key would refuse it), and the volunteer's
+//! standing and free capacity (still accepting, training current, a free one-to-one or group
+//! slot).
 
 use chrono::NaiveDateTime;
 
 use super::requests::StoredExplanation;
 use crate::db::rooms::{self, ROLE_FACILITATOR, ROLE_MEMBER, Room};
-use crate::db::{DbConn, match_requests, users, write_tx};
+use crate::db::{DbConn, blocks, match_requests, users, volunteers, write_tx};
 use crate::domain::new_id;
 use crate::email::{self, templates};
 use crate::error::AppError;
@@ -54,6 +62,7 @@ pub fn commit(
     public_url: &str,
 ) -> Result<Option<Fact>, AppError> {
     let outcome = write_tx(c, |c| -> Result<Fact, AppError> {
+        recheck(c, p, now)?;
         let room_id = match &p.existing_room {
             Some(id) => {
                 let room = rooms::find(c, id)?.filter(|r| r.ended_at.is_none());
@@ -84,7 +93,7 @@ pub fn commit(
             if match_requests::claim(c, &seat.request_id, &room_id, &text, now)? == 0 {
                 return Err(lost());
             }
-            if rooms::is_member(c, &room_id, &seat.user_id)? {
+            if rooms::ever_member(c, &room_id, &seat.user_id)? {
                 return Err(lost());
             }
             rooms::add_member(c, &room_id, &seat.user_id, ROLE_MEMBER, now)?;
@@ -133,4 +142,53 @@ pub fn commit(
         Err(e) if e.code() == LOST => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// What may have changed since the pool was loaded; `Err(lost())` when the match no longer
+/// holds.
+fn recheck(c: &mut DbConn, p: &Proposal, now: NaiveDateTime) -> Result<(), AppError> {
+    let mut everyone: Vec<String> = p.seats.iter().map(|s| s.user_id.clone()).collect();
+    match &p.existing_room {
+        Some(room) => {
+            everyone.extend(rooms::members(c, room)?.into_iter().map(|m| m.user_id));
+        }
+        None => {
+            if let Some(v) = &p.facilitator {
+                everyone.push(v.clone());
+                if !volunteer_has_room(c, v, p.kind, now)? {
+                    return Err(lost());
+                }
+            }
+        }
+    }
+    if blocks::any_between(c, &everyone)? {
+        return Err(lost());
+    }
+    Ok(())
+}
+
+/// Whether volunteer `v` still takes a new room of `kind`: accepting, training current on
+/// `now`, and a free slot of that kind.
+fn volunteer_has_room(
+    c: &mut DbConn,
+    v: &str,
+    kind: &str,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let Some(record) = volunteers::find_volunteer(c, v)? else {
+        return Ok(false);
+    };
+    if !record.accepting || record.training_expires_on < now.date() {
+        return Ok(false);
+    }
+    let capacity = if kind == "one_to_one" {
+        record.one_to_one_capacity
+    } else {
+        record.max_groups
+    };
+    let held = rooms::active_memberships(c, &[v.to_string()])?
+        .iter()
+        .filter(|(_, k, role, _)| k == kind && role == ROLE_FACILITATOR)
+        .count();
+    Ok(i64::try_from(held).unwrap_or(i64::MAX) < i64::from(capacity))
 }

@@ -22,6 +22,8 @@ pub struct TickReport {
     pub proposed: usize,
     pub made: usize,
     pub lost: usize,
+    /// Proposals whose commit failed with an error (logged and counted; the tick went on).
+    pub failed: usize,
 }
 
 /// The related-groups table for the engine, from the seeded vocabulary.
@@ -66,9 +68,13 @@ pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError
     let public_url = Arc::new(state.settings.public_url.clone());
     for p in planned.proposals {
         let (url, now) = (public_url.clone(), state.clock.now_naive());
-        match state.db.run(move |c| commit(c, &p, now, &url)).await? {
-            Some(fact) => {
+        let requests: Vec<String> = p.seats.iter().map(|s| s.request_id.clone()).collect();
+        // Each proposal commits on its own: one that fails is logged (request ids only) and
+        // counted, and the rest of the tick goes on.
+        match state.db.run(move |c| commit(c, &p, now, &url)).await {
+            Ok(Some(fact)) => {
                 report.made += 1;
+                state.metrics.matching("made");
                 if let Fact::Seated { room_id, seats } = &fact {
                     for s in seats.iter().filter_map(|s| s.request_id.as_ref()) {
                         tracing::info!(event = "matched", request_id = %s, room_id = %room_id, "match made");
@@ -76,7 +82,15 @@ pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError
                 }
                 state.sockets.deliver(fact);
             }
-            None => report.lost += 1,
+            Ok(None) => {
+                report.lost += 1;
+                state.metrics.matching("lost");
+            }
+            Err(e) => {
+                report.failed += 1;
+                state.metrics.matching("failed");
+                tracing::error!(event = "match_failed", requests = ?requests, code = e.code(), error = %e, "a proposal could not be committed");
+            }
         }
     }
     if !planned.relaxed.is_empty() {

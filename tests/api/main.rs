@@ -19,4 +19,5 @@ mod profiles;
 mod readme;
 mod realtime;
 mod sessions;
+mod tick;
 mod volunteers;

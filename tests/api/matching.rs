@@ -311,17 +311,17 @@ async fn blocks_are_private_and_idempotent(app: TestApp) {
 both_backends!(blocks_are_private_and_idempotent);
 
 /// These tests drive the engine tick by tick; the background worker would race them.
-fn manual_ticks(s: &mut kindred::config::Settings) {
+pub fn manual_ticks(s: &mut kindred::config::Settings) {
     s.matcher_worker = false;
 }
 
-async fn tick(app: &TestApp) -> kindred::matching::service::TickReport {
+pub async fn tick(app: &TestApp) -> kindred::matching::service::TickReport {
     kindred::matching::service::tick(&app.state, &kindred::matching::model::Config::default())
         .await
         .unwrap()
 }
 
-async fn status_of(app: &TestApp, who: &Account, id: &str) -> Value {
+pub async fn status_of(app: &TestApp, who: &Account, id: &str) -> Value {
     app.get_auth(&format!("/api/v1/match-requests/{id}"), &who.access)
         .await
         .json()
@@ -329,7 +329,7 @@ async fn status_of(app: &TestApp, who: &Account, id: &str) -> Value {
         .unwrap()
 }
 
-async fn id_of(resp: reqwest::Response) -> String {
+pub async fn id_of(resp: reqwest::Response) -> String {
     assert_eq!(resp.status(), 201);
     let v: Value = resp.json().await.unwrap();
     v["id"].as_str().unwrap().to_string()
