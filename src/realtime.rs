@@ -22,12 +22,40 @@ pub struct Seat {
     pub request_id: Option<String>,
 }
 
+/// An offer one person must answer: a member for their request, or the volunteer for the
+/// member's request (`request_id` is always the member's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferNote {
+    pub user_id: String,
+    pub request_id: String,
+    /// `pair` or `one_to_one`.
+    pub kind: String,
+    /// Why this match, in plain words, for this reader.
+    pub explanation: Vec<String>,
+    /// When the offer lapses (RFC 3339).
+    pub expires_at: String,
+}
+
+/// An offer that ended without a room, for one person: where their request is now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferEnd {
+    pub user_id: String,
+    pub request_id: String,
+    /// `waiting` (back in the pool, wait kept), `expired` or `cancelled`.
+    pub status: &'static str,
+}
+
 /// A committed fact that open sockets must act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fact {
     /// A match committed: every seated person's connections join the room at once
     /// (`room_joined`), and each member hears `match_found` for their request.
     Seated { room_id: String, seats: Vec<Seat> },
+    /// A match was offered: each person hears `match_offer`.
+    Offered { notes: Vec<OfferNote> },
+    /// An offer ended without a room (declined, lapsed, or no longer possible): each person
+    /// still in it hears `match_offer_ended`. Nobody learns why.
+    OfferEnded { ends: Vec<OfferEnd> },
     /// `user_id` left `room_id`; if that ended the room, `ended_for` are the people still in
     /// it, whose connections stop receiving it too.
     Left {

@@ -1,4 +1,4 @@
-//! `/api/v1/match-requests` and `/api/v1/blocks`.
+//! `/api/v1/match-requests`, `/api/v1/match-offers` and `/api/v1/blocks`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, web};
 use super::json;
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::matching::blocks;
 use crate::matching::requests::{self, NewRequest};
+use crate::matching::{blocks, offers};
 use crate::state::AppState;
 
 pub async fn post_match_request(
@@ -47,6 +47,38 @@ pub async fn delete_match_request(
     json(
         StatusCode::OK,
         &requests::cancel(&state, &who, &path).await?,
+    )
+}
+
+pub async fn accept_match_offer(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::OK,
+        &offers::answer(&state, &who, &path, true).await?,
+    )
+}
+
+pub async fn decline_match_offer(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::OK,
+        &offers::answer(&state, &who, &path, false).await?,
+    )
+}
+
+pub async fn list_match_offers(
+    state: web::Data<AppState>,
+    who: AuthUser,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::OK,
+        &serde_json::json!({"match_offers": offers::open_for(&state, &who).await?}),
     )
 }
 

@@ -172,6 +172,21 @@ pub fn route_table() -> Vec<RouteDef> {
             delete().to(matching::delete_match_request),
         ),
         r(
+            Method::POST,
+            "/api/v1/match-requests/{id}/accept",
+            post().to(matching::accept_match_offer),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/match-requests/{id}/decline",
+            post().to(matching::decline_match_offer),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/match-offers",
+            get().to(matching::list_match_offers),
+        ),
+        r(
             Method::GET,
             "/api/v1/blocks",
             get().to(matching::list_blocks),

@@ -110,6 +110,27 @@ impl Settings {
             }
         };
 
+        let match_consent = match var("KINDRED_MATCH_CONSENT").as_deref() {
+            None | Some("ask") => true,
+            Some("immediate") => false,
+            Some(_) => {
+                problems.push("KINDRED_MATCH_CONSENT: must be `ask` or `immediate`".into());
+                true
+            }
+        };
+        let offer_window = match var("KINDRED_OFFER_WINDOW_HOURS")
+            .unwrap_or_else(|| "48".into())
+            .parse::<u64>()
+        {
+            Ok(n) if (1..=336).contains(&n) => Duration::from_secs(n * 3600),
+            _ => {
+                problems.push(
+                    "KINDRED_OFFER_WINDOW_HOURS: must be a whole number from 1 to 336".into(),
+                );
+                Duration::from_secs(48 * 3600)
+            }
+        };
+
         let allowed_origins = match var("KINDRED_ALLOWED_ORIGINS") {
             Some(list) => {
                 let mut out = Vec::new();
@@ -188,6 +209,8 @@ impl Settings {
             mail_from,
             public_url,
             match_interval,
+            match_consent,
+            offer_window,
             allowed_origins,
             jwt_secret,
             trusted_proxies,

@@ -13,6 +13,8 @@
 //! | `MAIL_FROM` | `Kindred <no-reply@localhost>` | sender address |
 //! | `KINDRED_PUBLIC_URL` | `http://127.0.0.1:8080` | base of links in emails |
 //! | `KINDRED_MATCH_INTERVAL_SECS` | `30` | how often the matcher re-optimises the waiting pool |
+//! | `KINDRED_MATCH_CONSENT` | `ask` | `ask`: a proposed pair or one-to-one is offered to everyone in it and opens when all accept; `immediate`: it opens at once |
+//! | `KINDRED_OFFER_WINDOW_HOURS` | `48` | how long an offer waits for answers (1–336) before it lapses |
 //! | `KINDRED_ALLOWED_ORIGINS` | the public URL's origin | browser origins allowed to open the websocket, comma-separated |
 //! | `KINDRED_JWT_SECRET` | generated into `data/jwt_secret` in development | HS256 signing key, ≥ 32 bytes; required in production |
 //! | `KINDRED_TRUSTED_PROXIES` | unset | peer IPs whose `X-Forwarded-For` is believed (for per-address rate limits) |
@@ -63,6 +65,11 @@ pub struct Settings {
     pub mail_from: String,
     pub public_url: String,
     pub match_interval: Duration,
+    /// Pairs and one-to-ones are offered and open only when everyone accepts
+    /// (`KINDRED_MATCH_CONSENT=ask`, the default); false opens them at once.
+    pub match_consent: bool,
+    /// How long an offer waits for answers (`KINDRED_OFFER_WINDOW_HOURS`).
+    pub offer_window: Duration,
     pub allowed_origins: Vec<String>,
     pub jwt_secret: Vec<u8>,
     pub trusted_proxies: BTreeSet<IpAddr>,

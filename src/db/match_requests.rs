@@ -10,6 +10,7 @@ use super::schema::match_requests;
 pub const WAITING: &str = "waiting";
 pub const MATCHED: &str = "matched";
 pub const CANCELLED: &str = "cancelled";
+pub const EXPIRED: &str = "expired";
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = match_requests)]
@@ -51,11 +52,12 @@ pub fn for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<MatchReques
         .load(conn)
 }
 
+/// Whether the person has an open request (waiting, or in an offer) of this format.
 pub fn has_waiting(conn: &mut DbConn, user_id: &str, format: &str) -> QueryResult<bool> {
     Ok(match_requests::table
         .filter(match_requests::user_id.eq(user_id))
         .filter(match_requests::format.eq(format))
-        .filter(match_requests::status.eq(WAITING))
+        .filter(match_requests::status.eq_any([WAITING, "offered"]))
         .count()
         .get_result::<i64>(conn)?
         > 0)

@@ -299,9 +299,36 @@ diesel::table! {
         relax_step -> Integer,
         created_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        offer_id -> Nullable<Text>,
+        offer_answer -> Nullable<Text>,
     }
 }
 
+diesel::table! {
+    match_offers (id) {
+        id -> Text,
+        kind -> Text,
+        focus_condition -> Text,
+        volunteer_id -> Nullable<Text>,
+        volunteer_answer -> Nullable<Text>,
+        volunteer_explanation -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+        room_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    declined_pairs (user_a, user_b) {
+        user_a -> Text,
+        user_b -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(match_requests -> match_offers (offer_id));
 diesel::joinable!(room_members -> rooms (room_id));
 diesel::joinable!(room_members -> users (user_id));
 diesel::joinable!(messages -> rooms (room_id));
@@ -329,6 +356,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     rooms,
     room_members,
     match_requests,
+    match_offers,
+    declined_pairs,
     messages,
     crisis_flags,
     safety_alerts,

@@ -11,7 +11,7 @@ fn html_escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-const SIGNOFF: &str = "With warmth,\nThe Kindred team\n\nKindred is a peer support community. It is not a crisis service: if you are in danger, call 999; for urgent mental health help call NHS 111 and choose option 2; Samaritans are free on 116 123, any time.";
+pub(super) const SIGNOFF: &str = "With warmth,\nThe Kindred team\n\nKindred is a peer support community. It is not a crisis service: if you are in danger, call 999; for urgent mental health help call NHS 111 and choose option 2; Samaritans are free on 116 123, any time.";
 
 pub fn verify_email(to: &str, display_name: &str, public_url: &str, token: &str) -> Mail {
     let link = format!("{public_url}/verify-email?token={token}");

@@ -16,7 +16,7 @@ use chrono::NaiveDateTime;
 
 use super::requests::StoredExplanation;
 use crate::db::rooms::{self, ROLE_FACILITATOR, ROLE_MEMBER, Room};
-use crate::db::{DbConn, blocks, match_requests, users, volunteers, write_tx};
+use crate::db::{DbConn, blocks, match_offers, match_requests, users, volunteers, write_tx};
 use crate::domain::new_id;
 use crate::email::{self, templates};
 use crate::error::AppError;
@@ -42,6 +42,8 @@ pub struct Proposal {
     pub seats: Vec<Seat>,
     /// A volunteer: the one-to-one supporter, or a group's facilitator.
     pub facilitator: Option<String>,
+    /// What the volunteer is told about who they are supporting and why.
+    pub facilitator_explanation: Option<StoredExplanation>,
     /// Join this open group room instead of opening a new one.
     pub existing_room: Option<String>,
 }
@@ -49,104 +51,142 @@ pub struct Proposal {
 /// The code of the internal error that rolls a lost match back; never reaches a client.
 const LOST: &str = "match_lost";
 
-fn lost() -> AppError {
+pub(super) fn lost() -> AppError {
     AppError::conflict(LOST, "the match could not be made any more")
 }
 
-/// Commits `p`; returns the fact open sockets must hear (everyone seated, the facilitator
-/// included), or None if it could not be made any more.
+/// Where the seats' requests come from when a room opens.
+#[derive(Clone, Copy)]
+pub(super) enum Claim<'a> {
+    /// Straight from the pool (`waiting`): the explanation is stored now.
+    Pool,
+    /// From an offer everyone accepted (`offered`): the explanation was stored with it.
+    Offer(&'a str),
+}
+
+/// Commits `p` at once (no offer); returns the fact open sockets must hear (everyone seated,
+/// the facilitator included), or None if it could not be made any more.
 pub fn commit(
     c: &mut DbConn,
     p: &Proposal,
     now: NaiveDateTime,
     public_url: &str,
 ) -> Result<Option<Fact>, AppError> {
-    let outcome = write_tx(c, |c| -> Result<Fact, AppError> {
-        recheck(c, p, now)?;
-        let room_id = match &p.existing_room {
-            Some(id) => {
-                let room = rooms::find(c, id)?.filter(|r| r.ended_at.is_none());
-                let Some(room) = room else { return Err(lost()) };
-                let seated = rooms::members(c, id)?.len();
-                if seated + p.seats.len() > usize::try_from(room.max_size).unwrap_or(0) {
-                    return Err(lost());
-                }
-                room.id
-            }
-            None => {
-                let room = Room {
-                    id: new_id(),
-                    kind: p.kind.to_string(),
-                    focus_condition: p.focus_condition.clone(),
-                    max_size: if p.kind == "group" { GROUP_MAX_SIZE } else { 2 },
-                    created_at: now,
-                    ended_at: None,
-                    last_seq: 0,
-                };
-                rooms::insert(c, &room)?;
-                room.id
-            }
-        };
-        let mut seated = Vec::with_capacity(p.seats.len() + 1);
-        for seat in &p.seats {
-            let text = serde_json::to_string(&seat.explanation).map_err(AppError::internal)?;
-            if match_requests::claim(c, &seat.request_id, &room_id, &text, now)? == 0 {
-                return Err(lost());
-            }
-            if rooms::ever_member(c, &room_id, &seat.user_id)? {
-                return Err(lost());
-            }
-            rooms::add_member(c, &room_id, &seat.user_id, ROLE_MEMBER, now)?;
-            if let Some(u) = users::find(c, &seat.user_id)?
-                && let Some(addr) = &u.email
-            {
-                let mail = templates::matched(
-                    addr,
-                    &u.display_name,
-                    public_url,
-                    p.kind,
-                    &room_id,
-                    &seat.explanation.sentences,
-                );
-                email::enqueue(c, Some(&u.id), &mail, now)?;
-            }
-            seated.push(Seated {
-                user_id: seat.user_id.clone(),
-                request_id: Some(seat.request_id.clone()),
-            });
-        }
-        if let Some(v) = &p.facilitator
-            && p.existing_room.is_none()
-        {
-            rooms::add_member(c, &room_id, v, ROLE_FACILITATOR, now)?;
-            if let Some(u) = users::find(c, v)?
-                && let Some(addr) = &u.email
-            {
-                let mail =
-                    templates::matched(addr, &u.display_name, public_url, p.kind, &room_id, &[]);
-                email::enqueue(c, Some(&u.id), &mail, now)?;
-            }
-            seated.push(Seated {
-                user_id: v.clone(),
-                request_id: None,
-            });
-        }
-        Ok(Fact::Seated {
-            room_id,
-            seats: seated,
-        })
-    });
+    settle(write_tx(c, |c| -> Result<Fact, AppError> {
+        recheck(c, p, now, false)?;
+        open(c, p, now, public_url, Claim::Pool)
+    }))
+}
+
+/// Maps the internal "lost" error to None: the match was rolled back whole because someone
+/// cancelled, another tick got there first, or something it relied on changed.
+pub(super) fn settle<T>(outcome: Result<T, AppError>) -> Result<Option<T>, AppError> {
     match outcome {
-        Ok(fact) => Ok(Some(fact)),
-        // Rolled back whole: someone cancelled, or another tick got there first.
+        Ok(v) => Ok(Some(v)),
         Err(e) if e.code() == LOST => Ok(None),
         Err(e) => Err(e),
     }
 }
 
+/// Opens the room (or takes the seats in an open group) for `p` inside the caller's
+/// transaction: claims every request, adds members and the facilitator, queues the emails.
+pub(super) fn open(
+    c: &mut DbConn,
+    p: &Proposal,
+    now: NaiveDateTime,
+    public_url: &str,
+    claim: Claim<'_>,
+) -> Result<Fact, AppError> {
+    let room_id = match &p.existing_room {
+        Some(id) => {
+            let room = rooms::find(c, id)?.filter(|r| r.ended_at.is_none());
+            let Some(room) = room else { return Err(lost()) };
+            let seated = rooms::members(c, id)?.len();
+            if seated + p.seats.len() > usize::try_from(room.max_size).unwrap_or(0) {
+                return Err(lost());
+            }
+            room.id
+        }
+        None => {
+            let room = Room {
+                id: new_id(),
+                kind: p.kind.to_string(),
+                focus_condition: p.focus_condition.clone(),
+                max_size: if p.kind == "group" { GROUP_MAX_SIZE } else { 2 },
+                created_at: now,
+                ended_at: None,
+                last_seq: 0,
+            };
+            rooms::insert(c, &room)?;
+            room.id
+        }
+    };
+    let mut seated = Vec::with_capacity(p.seats.len() + 1);
+    for seat in &p.seats {
+        let claimed = match claim {
+            Claim::Pool => {
+                let text = serde_json::to_string(&seat.explanation).map_err(AppError::internal)?;
+                match_requests::claim(c, &seat.request_id, &room_id, &text, now)?
+            }
+            Claim::Offer(_) => match_offers::seat(c, &seat.request_id, &room_id, now)?,
+        };
+        if claimed == 0 || rooms::ever_member(c, &room_id, &seat.user_id)? {
+            return Err(lost());
+        }
+        rooms::add_member(c, &room_id, &seat.user_id, ROLE_MEMBER, now)?;
+        if let Some(u) = users::find(c, &seat.user_id)?
+            && let Some(addr) = &u.email
+        {
+            let mail = templates::matched(
+                addr,
+                &u.display_name,
+                public_url,
+                p.kind,
+                &room_id,
+                &seat.explanation.sentences,
+            );
+            email::enqueue(c, Some(&u.id), &mail, now)?;
+        }
+        seated.push(Seated {
+            user_id: seat.user_id.clone(),
+            request_id: Some(seat.request_id.clone()),
+        });
+    }
+    if let Some(v) = &p.facilitator
+        && p.existing_room.is_none()
+    {
+        rooms::add_member(c, &room_id, v, ROLE_FACILITATOR, now)?;
+        if let Some(u) = users::find(c, v)?
+            && let Some(addr) = &u.email
+        {
+            let mail = templates::matched(addr, &u.display_name, public_url, p.kind, &room_id, &[]);
+            email::enqueue(c, Some(&u.id), &mail, now)?;
+        }
+        seated.push(Seated {
+            user_id: v.clone(),
+            request_id: None,
+        });
+    }
+    if let Claim::Offer(offer) = claim
+        && match_offers::close(c, offer, match_offers::OPENED, Some(&room_id), now)? == 0
+    {
+        return Err(lost());
+    }
+    Ok(Fact::Seated {
+        room_id,
+        seats: seated,
+    })
+}
+
 /// What may have changed since the pool was loaded; `Err(lost())` when the match no longer
-/// holds.
-fn recheck(c: &mut DbConn, p: &Proposal, now: NaiveDateTime) -> Result<(), AppError> {
+/// holds. `offering`: the volunteer's open offers count against their capacity too (a new
+/// offer); an offer being opened holds its own slot already.
+pub(super) fn recheck(
+    c: &mut DbConn,
+    p: &Proposal,
+    now: NaiveDateTime,
+    offering: bool,
+) -> Result<(), AppError> {
     let mut everyone: Vec<String> = p.seats.iter().map(|s| s.user_id.clone()).collect();
     match &p.existing_room {
         Some(room) => {
@@ -155,7 +195,7 @@ fn recheck(c: &mut DbConn, p: &Proposal, now: NaiveDateTime) -> Result<(), AppEr
         None => {
             if let Some(v) = &p.facilitator {
                 everyone.push(v.clone());
-                if !volunteer_has_room(c, v, p.kind, now)? {
+                if !volunteer_has_room(c, v, p.kind, now, offering)? {
                     return Err(lost());
                 }
             }
@@ -174,6 +214,7 @@ fn volunteer_has_room(
     v: &str,
     kind: &str,
     now: NaiveDateTime,
+    offering: bool,
 ) -> Result<bool, AppError> {
     let Some(record) = volunteers::find_volunteer(c, v)? else {
         return Ok(false);
@@ -190,5 +231,15 @@ fn volunteer_has_room(
         .iter()
         .filter(|(_, k, role, _)| k == kind && role == ROLE_FACILITATOR)
         .count();
-    Ok(i64::try_from(held).unwrap_or(i64::MAX) < i64::from(capacity))
+    let offers = if offering {
+        match_offers::held_by(c, &[v.to_string()])?
+            .first()
+            .map_or(0, |(_, n)| *n)
+    } else {
+        0
+    };
+    let held = i64::try_from(held)
+        .unwrap_or(i64::MAX)
+        .saturating_add(offers);
+    Ok(held < i64::from(capacity))
 }

@@ -106,6 +106,7 @@ pub fn plan(
                     explanation: explanation(&facts, labels),
                 }],
                 facilitator: Some(v.user.clone()),
+                facilitator_explanation: None,
                 existing_room: None,
             });
         }
@@ -152,6 +153,7 @@ pub fn plan(
                     },
                 ],
                 facilitator: None,
+                facilitator_explanation: None,
                 existing_room: None,
             });
         }
@@ -189,6 +191,7 @@ pub fn plan(
                     explanation: explanation(&facts, labels),
                 }],
                 facilitator: None,
+                facilitator_explanation: None,
                 existing_room: Some(room_id),
             });
         }
@@ -219,6 +222,7 @@ pub fn plan(
                 focus_condition: focus,
                 seats,
                 facilitator: facilitator.map(|v| volunteers[v].user.clone()),
+                facilitator_explanation: None,
                 existing_room: None,
             });
         }

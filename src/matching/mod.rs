@@ -11,6 +11,7 @@ pub mod engine;
 pub mod eval;
 pub mod groups;
 pub mod model;
+pub mod offers;
 pub mod pairs;
 pub mod pool;
 pub mod population;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::db::match_requests::{self, MatchRequest, WAITING};
-use crate::db::{check_ins, profiles, write_tx};
+use crate::db::{check_ins, match_offers, profiles, write_tx};
 use crate::domain::new_id;
 use crate::domain::time::ts;
 use crate::error::AppError;
@@ -33,7 +33,7 @@ pub struct NewRequest {
 #[derive(Debug, Serialize)]
 pub struct RequestView {
     pub id: String,
-    /// `waiting`, `matched`, `cancelled` or `expired`.
+    /// `waiting`, `offered`, `matched`, `cancelled` or `expired`.
     pub status: String,
     pub format: String,
     pub focus_condition: String,
@@ -45,6 +45,9 @@ pub struct RequestView {
     pub explanation: Option<Vec<String>>,
     pub waited_seconds: i64,
     pub created_at: String,
+    /// The offer waiting for the member's answer, while `status` is `offered`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer: Option<super::offers::OfferView>,
 }
 
 /// Stored with a match: the facts (for audit) and the sentences shown.
@@ -70,6 +73,7 @@ pub fn view(r: &MatchRequest, now: NaiveDateTime) -> RequestView {
             .map(|e| e.sentences),
         waited_seconds: (end - r.created_at).num_seconds().max(0),
         created_at: ts(r.created_at),
+        offer: None,
     }
 }
 
@@ -163,11 +167,26 @@ pub async fn create(
 
 pub async fn list(state: &AppState, who: &AuthUser) -> Result<Vec<RequestView>, AppError> {
     let (id, now) = (who.id.clone(), state.clock.now_naive());
-    let rows = state
+    state
         .db
-        .run(move |c| Ok(match_requests::for_user(c, &id)?))
-        .await?;
-    Ok(rows.iter().map(|r| view(r, now)).collect())
+        .run(move |c| {
+            let rows = match_requests::for_user(c, &id)?;
+            rows.iter().map(|r| with_offer(c, r, now)).collect()
+        })
+        .await
+}
+
+/// The view, with the open offer attached while the request is in one.
+fn with_offer(
+    c: &mut crate::db::DbConn,
+    r: &MatchRequest,
+    now: NaiveDateTime,
+) -> Result<RequestView, AppError> {
+    let mut v = view(r, now);
+    if r.status == match_offers::OFFERED {
+        v.offer = super::offers::for_request(c, &r.id)?;
+    }
+    Ok(v)
 }
 
 async fn own(state: &AppState, who: &AuthUser, id: &str) -> Result<MatchRequest, AppError> {
@@ -185,7 +204,8 @@ async fn own(state: &AppState, who: &AuthUser, id: &str) -> Result<MatchRequest,
 
 pub async fn get(state: &AppState, who: &AuthUser, id: &str) -> Result<RequestView, AppError> {
     let r = own(state, who, id).await?;
-    Ok(view(&r, state.clock.now_naive()))
+    let now = state.clock.now_naive();
+    state.db.run(move |c| with_offer(c, &r, now)).await
 }
 
 /// `DELETE /match-requests/{id}`: cancels a waiting request (a matched one stays matched).

@@ -1,6 +1,8 @@
 //! One matching tick: load the pool, plan on the blocking pool (it is CPU work), then commit
 //! each proposal in its own transaction and tell open sockets (`realtime::Fact::Seated`) after
-//! each commit. Members whose request reached a new relaxation step are told once, by email.
+//! each commit. Pairs and one-to-ones become offers (`offers`) unless the service opens them at
+//! once; offers past their window lapse first. Members whose request reached a new relaxation
+//! step are told once, by email.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,8 +10,9 @@ use std::sync::Arc;
 use super::commit::commit;
 use super::engine::{Plan, plan};
 use super::model::{Config, Vocab};
+use super::offers;
 use super::pool;
-use crate::db::{match_requests, users, write_tx};
+use crate::db::{match_offers, match_requests, users, write_tx};
 use crate::email::{self, templates};
 use crate::error::AppError;
 use crate::realtime::Fact;
@@ -21,6 +24,8 @@ pub struct TickReport {
     pub waiting: usize,
     pub proposed: usize,
     pub made: usize,
+    /// Proposals offered for consent (not yet rooms).
+    pub offered: usize,
     pub lost: usize,
     /// Proposals whose commit failed with an error (logged and counted; the tick went on).
     pub failed: usize,
@@ -35,11 +40,67 @@ pub fn engine_vocab(v: &crate::profiles::vocab::Vocabulary) -> Vocab {
     out
 }
 
+/// Lapses every offer past its answer window, each in its own transaction; a failure is
+/// logged and counted and the rest go on.
+async fn lapse_offers(state: &AppState) -> Result<(), AppError> {
+    let now = state.clock.now_naive();
+    let due = state
+        .db
+        .run(move |c| Ok(match_offers::lapsed(c, now)?))
+        .await?;
+    for id in due {
+        let url = state.settings.public_url.clone();
+        let offer = id.clone();
+        match state
+            .db
+            .run(move |c| offers::lapse(c, &offer, now, &url))
+            .await
+        {
+            Ok(facts) => {
+                if !facts.is_empty() {
+                    state.metrics.matching("lapsed");
+                }
+                for f in facts {
+                    state.sockets.deliver(f);
+                }
+            }
+            Err(e) => {
+                state.metrics.matching("failed");
+                tracing::error!(event = "offer_lapse_failed", offer_id = %id, code = e.code(), error = %e, "an offer could not be lapsed");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The pool, with what open and past offers change: people who declined each other (or let
+/// an offer lapse) are never proposed again, and a volunteer's open offers hold capacity.
+fn load_pool(
+    c: &mut crate::db::DbConn,
+    vocab: &crate::profiles::vocab::Vocabulary,
+    now: chrono::NaiveDateTime,
+) -> Result<pool::Pool, AppError> {
+    let mut loaded = pool::load(c, vocab, now)?;
+    let mut everyone: Vec<String> = loaded.people.iter().map(|p| p.user.clone()).collect();
+    everyone.extend(loaded.volunteers.iter().map(|v| v.user.clone()));
+    for (a, b) in match_offers::declined_involving(c, &everyone)? {
+        loaded.exclusions.add(&a, &b);
+    }
+    let vols: Vec<String> = loaded.volunteers.iter().map(|v| v.user.clone()).collect();
+    let held: HashMap<String, i64> = match_offers::held_by(c, &vols)?.into_iter().collect();
+    for v in &mut loaded.volunteers {
+        let n = u32::try_from(held.get(&v.user).copied().unwrap_or(0)).unwrap_or(u32::MAX);
+        v.free_one_to_one = v.free_one_to_one.saturating_sub(n);
+    }
+    Ok(loaded)
+}
+
 /// Runs one tick.
 pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError> {
+    lapse_offers(state).await?;
     let (vocab, now) = (state.vocab.clone(), state.clock.now_naive());
     let v2 = vocab.clone();
-    let loaded = state.db.run(move |c| pool::load(c, &v2, now)).await?;
+    let loaded = state.db.run(move |c| load_pool(c, &v2, now)).await?;
     let waiting = loaded.people.len();
     let cfg2 = *cfg;
     let v3 = vocab.clone();
@@ -69,9 +130,30 @@ pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError
     for p in planned.proposals {
         let (url, now) = (public_url.clone(), state.clock.now_naive());
         let requests: Vec<String> = p.seats.iter().map(|s| s.request_id.clone()).collect();
+        // Pairs and one-to-ones are offered first unless the service opens them at once.
+        let ask = state.settings.match_consent && p.kind != "group";
+        let window = state.settings.offer_window;
         // Each proposal commits on its own: one that fails is logged (request ids only) and
         // counted, and the rest of the tick goes on.
-        match state.db.run(move |c| commit(c, &p, now, &url)).await {
+        let done = state
+            .db
+            .run(move |c| {
+                if ask {
+                    offers::offer(c, &p, now, window, &url)
+                } else {
+                    commit(c, &p, now, &url)
+                }
+            })
+            .await;
+        match done {
+            Ok(Some(fact @ Fact::Offered { .. })) => {
+                report.offered += 1;
+                state.metrics.matching("offered");
+                for r in &requests {
+                    tracing::info!(event = "offered", request_id = %r, "match offered");
+                }
+                state.sockets.deliver(fact);
+            }
             Ok(Some(fact)) => {
                 report.made += 1;
                 state.metrics.matching("made");
@@ -122,7 +204,7 @@ pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError
             })
             .await?;
     }
-    if report.made > 0 || report.proposed > 0 {
+    if report.made > 0 || report.offered > 0 || report.proposed > 0 {
         state.mail_wakeup.notify_one();
     }
     Ok(report)

@@ -16,17 +16,22 @@ use crate::db::{
 use crate::domain::display_name::FORMER_MEMBER;
 use crate::domain::{Role, new_id};
 use crate::error::AppError;
+use crate::matching::offers;
 use crate::realtime::Fact;
 use crate::state::AppState;
+
+/// A room the erased person left: its id, and who is left in it if it ended.
+type Departure = (String, Vec<String>);
 
 pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(), AppError> {
     let user = crate::auth::service::reauthenticate(state, who, password).await?;
     let now = state.clock.now_naive();
     let id = who.id.clone();
-    let departures = state
+    let url = state.settings.public_url.clone();
+    let (departures, offer_facts) = state
         .db
         .run(move |c| {
-            write_tx(c, |c| -> Result<Vec<(String, Vec<String>)>, AppError> {
+            write_tx(c, |c| -> Result<(Vec<Departure>, Vec<Fact>), AppError> {
                 if user.role == Role::Admin.as_str() && users::count_active_admins(c)? <= 1 {
                     return Err(AppError::conflict(
                         "last_admin",
@@ -39,6 +44,8 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
                 email_tokens::delete_for_user(c, &id)?;
                 sessions::delete_for_user(c, &id)?;
                 outbox::delete_for_user(c, &id)?;
+                // Open offers end as if they declined: the others go back to the pool.
+                let offer_facts = offers::withdraw_for(c, &id, now, &url)?;
                 match_requests::delete_for_user(c, &id)?;
                 blocks::delete_for_user(c, &id)?;
                 // They leave their rooms as "Former member": a pair or one-to-one room ends,
@@ -73,7 +80,7 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
                         created_at: now,
                     },
                 )?;
-                Ok(departures)
+                Ok((departures, offer_facts))
             })
         })
         .await?;
@@ -83,6 +90,9 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
         keep_session: None,
         reason: "account_erased",
     });
+    for f in offer_facts {
+        state.sockets.deliver(f);
+    }
     for (room_id, ended_for) in departures {
         state.sockets.deliver(Fact::Left {
             room_id,

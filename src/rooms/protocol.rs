@@ -171,6 +171,16 @@ pub enum ServerFrame<'a> {
         request_id: &'a str,
         room_id: &'a str,
     },
+    MatchOffer {
+        request_id: &'a str,
+        kind: &'a str,
+        explanation: &'a [String],
+        expires_at: &'a str,
+    },
+    MatchOfferEnded {
+        request_id: &'a str,
+        status: &'a str,
+    },
     Ack {
         client_id: &'a str,
         id: &'a str,

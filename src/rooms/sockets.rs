@@ -25,6 +25,28 @@ impl Sockets for Live {
                     }
                 }
             }
+            Fact::Offered { notes } => {
+                for n in notes {
+                    let frame = ServerFrame::MatchOffer {
+                        request_id: &n.request_id,
+                        kind: &n.kind,
+                        explanation: &n.explanation,
+                        expires_at: &n.expires_at,
+                    }
+                    .encode();
+                    hub.to_user(&n.user_id, &frame);
+                }
+            }
+            Fact::OfferEnded { ends } => {
+                for e in ends {
+                    let frame = ServerFrame::MatchOfferEnded {
+                        request_id: &e.request_id,
+                        status: e.status,
+                    }
+                    .encode();
+                    hub.to_user(&e.user_id, &frame);
+                }
+            }
             Fact::Left {
                 room_id,
                 user_id,

@@ -12,6 +12,7 @@ mod attacks;
 mod cli;
 mod mail;
 mod matching;
+mod offers;
 mod openapi;
 mod ops;
 mod privacy;

@@ -310,8 +310,16 @@ async fn blocks_are_private_and_idempotent(app: TestApp) {
 }
 both_backends!(blocks_are_private_and_idempotent);
 
-/// These tests drive the engine tick by tick; the background worker would race them.
+/// These tests drive the engine tick by tick; the background worker would race them. They are
+/// about who is matched with whom, so pairs open at once (`KINDRED_MATCH_CONSENT=immediate`);
+/// the default, offers answered by both, is tested in `offers.rs` with [`manual_ticks_asking`].
 pub fn manual_ticks(s: &mut kindred::config::Settings) {
+    s.matcher_worker = false;
+    s.match_consent = false;
+}
+
+/// Ticks by hand, with the default consent flow.
+pub fn manual_ticks_asking(s: &mut kindred::config::Settings) {
     s.matcher_worker = false;
 }
 
@@ -706,8 +714,9 @@ async fn the_worker_matches_on_arrival_without_waiting_for_the_timer(app: TestAp
     let alex = ready_member(&app, "Alex").await;
     let rs = id_of(request(&app, &sam, "pair").await).await;
     id_of(request(&app, &alex, "pair").await).await;
+    // With the default consent flow, the worker's first tick offers the pair.
     for _ in 0..50 {
-        if status_of(&app, &sam, &rs).await["status"] == "matched" {
+        if status_of(&app, &sam, &rs).await["status"] == "offered" {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

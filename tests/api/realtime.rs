@@ -1000,9 +1000,10 @@ async fn a_match_arrives_on_the_open_socket(app: TestApp) {
         "hello, fellow traveller"
     );
 }
-both_backends!(a_match_arrives_on_the_open_socket, |s| {
-    s.matcher_worker = false;
-});
+both_backends!(
+    a_match_arrives_on_the_open_socket,
+    crate::matching::manual_ticks
+);
 
 /// The volunteer of a one-to-one is seated by the match too: their open socket joins the room
 /// at once, hears the member's first message live and may reply on it (issue 9's defect).
@@ -1036,9 +1037,10 @@ async fn a_connected_volunteer_joins_a_one_to_one_live(app: TestApp) {
     assert_eq!(ack["client_id"], "v1");
     assert_eq!(s.next_of("message").await["body"], "Hi Sam, I'm here.");
 }
-both_backends!(a_connected_volunteer_joins_a_one_to_one_live, |s| {
-    s.matcher_worker = false;
-});
+both_backends!(
+    a_connected_volunteer_joins_a_one_to_one_live,
+    crate::matching::manual_ticks
+);
 
 async fn silent_connections_are_reaped(app: TestApp) {
     let ann = app.signup("Ann").await;

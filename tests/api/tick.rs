@@ -150,6 +150,7 @@ fn proposal(
             })
             .collect(),
         facilitator: facilitator.map(|v| v.id.clone()),
+        facilitator_explanation: None,
         existing_room: None,
     }
 }

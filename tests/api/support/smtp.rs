@@ -121,6 +121,35 @@ impl SmtpSink {
         }
     }
 
+    /// The first untaken mail for `to` with this subject, waiting up to `timeout`; marks it
+    /// taken. Other mails for `to` stay untaken.
+    pub async fn wait_for_subject(
+        &self,
+        to: &str,
+        subject: &str,
+        timeout: Duration,
+    ) -> Option<ReceivedMail> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.shared.notify.notified();
+            {
+                let mut st = self.shared.lock();
+                let next = st
+                    .mails
+                    .iter_mut()
+                    .find(|(m, taken)| !*taken && m.is_for(to) && m.subject == subject);
+                if let Some((mail, taken)) = next {
+                    *taken = true;
+                    return Some(mail.clone());
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return None;
+            }
+            let _ = tokio::time::timeout_at(deadline, notified).await;
+        }
+    }
+
     /// Every mail for `to` (case-insensitive), taken or not.
     pub fn all_for(&self, to: &str) -> Vec<ReceivedMail> {
         self.matching(|m| m.is_for(to))
