@@ -486,3 +486,501 @@ async fn an_expired_training_record_cannot_be_approved_by_default(app: TestApp) 
     assert_eq!(resp.status(), 200);
 }
 both_backends!(an_expired_training_record_cannot_be_approved_by_default);
+
+// ---- Renewing training, and withdrawing volunteer status ----
+
+fn manual_ticks(s: &mut kindred::config::Settings) {
+    s.matcher_worker = false;
+}
+
+async fn tick(app: &TestApp) -> kindred::matching::service::TickReport {
+    kindred::matching::service::tick(&app.state, &kindred::matching::model::Config::default())
+        .await
+        .unwrap()
+}
+
+/// The moved clock's date, `days` from now, as `YYYY-MM-DD`.
+fn day(app: &TestApp, days: i64) -> chrono::NaiveDate {
+    (app.state.clock.now() + chrono::Duration::days(days)).date_naive()
+}
+
+/// A member ready to be matched (COPD, English) whom `mo` approves as a volunteer, with
+/// training current until `expires` (or the default, a year after 2026-09-01).
+async fn trained_volunteer(
+    app: &TestApp,
+    mo: &Account,
+    name: &str,
+    expires: Option<chrono::NaiveDate>,
+) -> Account {
+    let v = crate::matching::ready_member(app, name).await;
+    let created = apply(app, &v).await;
+    let path = format!(
+        "/api/v1/moderation/volunteer-applications/{}/approve",
+        created["id"].as_str().unwrap()
+    );
+    let mut body = json!({"note": "Training record checked."});
+    if let Some(e) = expires {
+        body["training_expires_on"] = json!(e.to_string());
+    }
+    assert_eq!(app.post_auth(&path, &mo.access, &body).await.status(), 200);
+    assert_eq!(
+        app.smtp
+            .wait_for(&v.email, MAIL_WAIT)
+            .await
+            .unwrap()
+            .subject,
+        "You are now a Kindred peer volunteer"
+    );
+    v
+}
+
+async fn me(app: &TestApp, who: &Account) -> Value {
+    app.get_auth("/api/v1/me", &who.access)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn renewal(app: &TestApp, who: &Account, completed_on: &str) -> reqwest::Response {
+    app.post_auth(
+        "/api/v1/me/volunteer/renewals",
+        &who.access,
+        &json!({"course": "Peer Support Refresher", "completed_on": completed_on, "certificate_ref": "PSR-1"}),
+    )
+    .await
+}
+
+async fn audit_actions(app: &TestApp, target: &str) -> Vec<kindred::db::audit::AuditEntry> {
+    let id = target.to_string();
+    app.db(move |c| kindred::db::audit::for_target(c, &id).unwrap())
+        .await
+}
+
+async fn one_to_one_request(app: &TestApp, who: &Account) -> String {
+    let resp = crate::matching::request(app, who, "one_to_one").await;
+    assert_eq!(resp.status(), 201);
+    let v: Value = resp.json().await.unwrap();
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn request_status(app: &TestApp, who: &Account, id: &str) -> Value {
+    app.get_auth(&format!("/api/v1/match-requests/{id}"), &who.access)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn an_expired_volunteer_renews_and_is_matched_again(app: TestApp) {
+    let mo = moderator(&app, "Moira").await;
+    let tomorrow = day(&app, 1);
+    let vic = trained_volunteer(&app, &mo, "Vic", Some(tomorrow)).await;
+    let sam = crate::matching::ready_member(&app, "Sam").await;
+    app.clock.advance(Duration::from_secs(2 * 24 * 3600));
+    let (vic, sam, mo) = (
+        app.signin(&vic.email, &vic.password, "Vic").await,
+        app.signin(&sam.email, &sam.password, "Sam").await,
+        app.signin(&mo.email, &mo.password, "Moira").await,
+    );
+    assert_eq!(
+        me(&app, &vic).await["volunteer"]["status"],
+        "training_expired"
+    );
+    let sam_request = one_to_one_request(&app, &sam).await;
+    assert_eq!(
+        tick(&app).await.made,
+        0,
+        "an expired volunteer is not matched"
+    );
+    // Applying again is still refused; renewal is the way back.
+    assert_problem(
+        app.post_auth(
+            "/api/v1/volunteer-applications",
+            &vic.access,
+            &application(),
+        )
+        .await,
+        409,
+        "already_volunteer",
+    )
+    .await;
+
+    let today = day(&app, 0);
+    let resp = renewal(&app, &vic, &today.to_string()).await;
+    assert_eq!(resp.status(), 201);
+    let sent: Value = resp.json().await.unwrap();
+    assert_eq!(sent["status"], "pending");
+    assert_eq!(sent["training"]["course"], "Peer Support Refresher");
+    assert_eq!(sent["training_expires_on"], Value::Null);
+    assert_problem(
+        renewal(&app, &vic, &today.to_string()).await,
+        409,
+        "renewal_already_pending",
+    )
+    .await;
+    // Until a moderator approves it, the expired record stands.
+    assert_eq!(
+        me(&app, &vic).await["volunteer"]["status"],
+        "training_expired"
+    );
+    assert_eq!(tick(&app).await.made, 0, "a pending renewal does not match");
+
+    // Moderators see it beside the applications.
+    assert_problem(
+        app.get_auth("/api/v1/moderation/volunteer-applications", &vic.access)
+            .await,
+        403,
+        "insufficient_role",
+    )
+    .await;
+    let queue: Value = app
+        .get_auth("/api/v1/moderation/volunteer-applications", &mo.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queue["applications"], json!([]));
+    assert_eq!(queue["renewals"][0]["id"], sent["id"]);
+    assert_eq!(queue["renewals"][0]["user_id"], vic.id.as_str());
+    assert_eq!(queue["renewals"][0]["display_name"], "Vic");
+
+    let id = sent["id"].as_str().unwrap();
+    let path = format!("/api/v1/moderation/volunteer-renewals/{id}/approve");
+    for who in [&vic, &sam] {
+        assert_problem(
+            app.post_auth(&path, &who.access, &json!({"note": "mine"}))
+                .await,
+            403,
+            "insufficient_role",
+        )
+        .await;
+    }
+    let resp = app
+        .post_auth(
+            &path,
+            &mo.access,
+            &json!({"note": "Refresher certificate checked."}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let decided: Value = resp.json().await.unwrap();
+    let expected = today
+        .checked_add_months(chrono::Months::new(12))
+        .unwrap()
+        .to_string();
+    assert_eq!(decided["status"], "approved");
+    assert_eq!(decided["training_expires_on"], expected.as_str());
+    assert_eq!(
+        decided["reason"],
+        Value::Null,
+        "approval notes stay internal"
+    );
+    assert_problem(
+        app.post_auth(&path, &mo.access, &json!({"note": "again"}))
+            .await,
+        409,
+        "renewal_not_pending",
+    )
+    .await;
+
+    let v = me(&app, &vic).await["volunteer"].clone();
+    assert_eq!(v["status"], "active");
+    assert_eq!(v["training_expires_on"], expected.as_str());
+    assert_eq!(v["eligible_for_matching"], true);
+    let mine: Value = app
+        .get_auth("/api/v1/me/volunteer/renewals", &vic.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["renewals"][0]["status"], "approved");
+    let mail = app.smtp.wait_for(&vic.email, MAIL_WAIT).await.unwrap();
+    assert_eq!(mail.subject, "Your Kindred volunteer training is renewed");
+    assert!(mail.text.contains(&expected));
+    assert!(!mail.text.contains("Refresher certificate checked."));
+    let audit = audit_actions(&app, &vic.id).await;
+    let row = audit
+        .iter()
+        .find(|a| a.action == "volunteer.renewal_approved")
+        .expect("audited");
+    assert_eq!(row.actor_id.as_deref(), Some(mo.id.as_str()));
+    assert_eq!(
+        row.reason.as_deref(),
+        Some("Refresher certificate checked.")
+    );
+    let details: Value = serde_json::from_str(&row.details).unwrap();
+    assert_eq!(details["renewal_id"], id);
+    assert_eq!(details["training_expires_on"]["from"], tomorrow.to_string());
+    assert_eq!(details["training_expires_on"]["to"], expected.as_str());
+
+    // The renewed volunteer is matched again.
+    assert_eq!(tick(&app).await.made, 1);
+    let status = request_status(&app, &sam, &sam_request).await;
+    assert_ne!(status["status"], "waiting", "{status}");
+}
+both_backends!(
+    an_expired_volunteer_renews_and_is_matched_again,
+    super::manual_ticks
+);
+
+async fn renewals_are_validated_and_bad_input_changes_nothing(app: TestApp) {
+    let mo = moderator(&app, "Moira").await;
+    let sam = app.signup("Sam").await;
+    let today = day(&app, 0).to_string();
+    // A member who is not a volunteer (nor one with an application waiting) cannot renew.
+    assert_problem(renewal(&app, &sam, &today).await, 403, "not_a_volunteer").await;
+    apply(&app, &sam).await;
+    assert_problem(renewal(&app, &sam, &today).await, 403, "not_a_volunteer").await;
+
+    // Vic's record (completed 2026-09-01) is current until 2027-09-01.
+    let vic = trained_volunteer(&app, &mo, "Vic", None).await;
+    let post = |body: Value| {
+        app.send(
+            Method::POST,
+            "/api/v1/me/volunteer/renewals",
+            &vic.access,
+            body,
+        )
+    };
+    let good = json!({"course": "Peer Support Refresher", "completed_on": today});
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut b = good.clone();
+        f(&mut b);
+        post(b)
+    };
+    assert_problem(
+        with(&|b| b["completed_on"] = json!("10/11/2026")).await,
+        422,
+        "invalid_training_date",
+    )
+    .await;
+    assert_problem(
+        with(&|b| b["completed_on"] = json!("2026-02-30")).await,
+        422,
+        "invalid_training_date",
+    )
+    .await;
+    assert_problem(
+        with(&|b| b["completed_on"] = json!(day(&app, 1).to_string())).await,
+        422,
+        "invalid_training_date",
+    )
+    .await;
+    assert_problem(
+        with(&|b| b["completed_on"] = json!(day(&app, -400).to_string())).await,
+        422,
+        "training_too_old",
+    )
+    .await;
+    assert_problem(
+        with(&|b| b["completed_on"] = json!("0001-01-01")).await,
+        422,
+        "training_too_old",
+    )
+    .await;
+    assert_problem(
+        with(&|b| b["completed_on"] = json!("2026-08-01")).await,
+        422,
+        "renewal_not_newer",
+    )
+    .await;
+    assert_problem(
+        with(&|b| b["course"] = json!("  ")).await,
+        422,
+        "invalid_training",
+    )
+    .await;
+    assert_problem(
+        with(&|b| b["certificate_ref"] = json!("x".repeat(101))).await,
+        422,
+        "invalid_training",
+    )
+    .await;
+    assert_problem(
+        with(&|b| b["training_expires_on"] = json!("2030-01-01")).await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert_problem(
+        with(&|b| b["completed_on"] = json!(20261203)).await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    let raw = app
+        .client
+        .post(app.url("/api/v1/me/volunteer/renewals"))
+        .bearer_auth(&vic.access)
+        .header("content-type", "application/json")
+        .body("{\"course\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(raw, 400, "malformed_json").await;
+    let mine: Value = app
+        .get_auth("/api/v1/me/volunteer/renewals", &vic.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["renewals"], json!([]), "nothing was stored");
+    assert_eq!(
+        me(&app, &vic).await["volunteer"]["training_expires_on"],
+        "2027-09-01"
+    );
+
+    // A still-current volunteer may renew early, and keeps matching meanwhile.
+    let resp = post(good.clone()).await;
+    assert_eq!(resp.status(), 201);
+    let sent: Value = resp.json().await.unwrap();
+    assert_eq!(me(&app, &vic).await["volunteer"]["status"], "active");
+    let id = sent["id"].as_str().unwrap();
+
+    // The moderator's side is validated too.
+    let approve = format!("/api/v1/moderation/volunteer-renewals/{id}/approve");
+    let reject = format!("/api/v1/moderation/volunteer-renewals/{id}/reject");
+    assert_problem(
+        app.post_auth(&approve, &mo.access, &json!({"note": " "}))
+            .await,
+        422,
+        "invalid_note",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(
+            &approve,
+            &mo.access,
+            &json!({"note": "ok", "training_expires_on": today}),
+        )
+        .await,
+        422,
+        "invalid_training_expires_on",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(&reject, &mo.access, &json!({"reason": ""}))
+            .await,
+        422,
+        "invalid_reason",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(
+            "/api/v1/moderation/volunteer-renewals/not-a-uuid/approve",
+            &mo.access,
+            &json!({"note": "ok"}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(
+            &format!(
+                "/api/v1/moderation/volunteer-renewals/{}/approve",
+                uuid::Uuid::now_v7()
+            ),
+            &mo.access,
+            &json!({"note": "ok"}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(
+        me(&app, &vic).await["volunteer"]["training_expires_on"],
+        "2027-09-01",
+        "refused decisions change nothing"
+    );
+
+    // A rejection keeps the record, tells the volunteer why, and lets them send again.
+    let resp = app
+        .post_auth(
+            &reject,
+            &mo.access,
+            &json!({"reason": "That course is not accredited; please send the accredited refresher."}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let rejected: Value = resp.json().await.unwrap();
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(
+        rejected["reason"],
+        "That course is not accredited; please send the accredited refresher."
+    );
+    assert_problem(
+        app.post_auth(&approve, &mo.access, &json!({"note": "late"}))
+            .await,
+        409,
+        "renewal_not_pending",
+    )
+    .await;
+    let mail = app.smtp.wait_for(&vic.email, MAIL_WAIT).await.unwrap();
+    assert_eq!(
+        mail.subject,
+        "About your Kindred volunteer training renewal"
+    );
+    assert!(mail.text.contains("That course is not accredited"));
+    assert_eq!(
+        me(&app, &vic).await["volunteer"]["training_expires_on"],
+        "2027-09-01"
+    );
+    assert!(
+        audit_actions(&app, &vic.id)
+            .await
+            .iter()
+            .any(|a| a.action == "volunteer.renewal_rejected"
+                && a.actor_id.as_deref() == Some(mo.id.as_str()))
+    );
+    assert_eq!(post(good).await.status(), 201);
+}
+both_backends!(renewals_are_validated_and_bad_input_changes_nothing);
+
+async fn a_moderator_cannot_decide_their_own_renewal(app: TestApp) {
+    let mo = moderator(&app, "Moira").await;
+    let mia = moderator(&app, "Mia").await;
+    let created = apply(&app, &mia).await;
+    let path = format!(
+        "/api/v1/moderation/volunteer-applications/{}/approve",
+        created["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.post_auth(&path, &mo.access, &json!({"note": "ok"}))
+            .await
+            .status(),
+        200
+    );
+    let sent: Value = renewal(&app, &mia, &day(&app, 0).to_string())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = sent["id"].as_str().unwrap();
+    assert_problem(
+        app.post_auth(
+            &format!("/api/v1/moderation/volunteer-renewals/{id}/approve"),
+            &mia.access,
+            &json!({"note": "self"}),
+        )
+        .await,
+        403,
+        "cannot_decide_own",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(
+            &format!("/api/v1/moderation/volunteers/{}/withdraw", mia.id),
+            &mia.access,
+            &json!({"reason": "self"}),
+        )
+        .await,
+        403,
+        "cannot_decide_own",
+    )
+    .await;
+}
+both_backends!(a_moderator_cannot_decide_their_own_renewal);
