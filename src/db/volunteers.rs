@@ -28,8 +28,9 @@ pub struct Application {
     pub created_at: NaiveDateTime,
 }
 
+/// Saved whole: `None` writes NULL (re-approval after a withdrawal clears it).
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone)]
-#[diesel(table_name = volunteers)]
+#[diesel(table_name = volunteers, treat_none_as_null = true)]
 pub struct Volunteer {
     pub user_id: String,
     pub accepting: bool,

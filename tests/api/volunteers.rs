@@ -557,6 +557,20 @@ async fn audit_actions(app: &TestApp, target: &str) -> Vec<kindred::db::audit::A
         .await
 }
 
+/// The next mail to `to` with `subject`, passing over others (match notices and the like).
+async fn mail_titled(app: &TestApp, to: &str, subject: &str) -> crate::support::smtp::ReceivedMail {
+    loop {
+        let mail = app
+            .smtp
+            .wait_for(to, MAIL_WAIT)
+            .await
+            .unwrap_or_else(|| panic!("no mail `{subject}` to {to}"));
+        if mail.subject == subject {
+            return mail;
+        }
+    }
+}
+
 async fn one_to_one_request(app: &TestApp, who: &Account) -> String {
     let resp = crate::matching::request(app, who, "one_to_one").await;
     assert_eq!(resp.status(), 201);
@@ -984,3 +998,280 @@ async fn a_moderator_cannot_decide_their_own_renewal(app: TestApp) {
     .await;
 }
 both_backends!(a_moderator_cannot_decide_their_own_renewal);
+
+async fn withdrawal_stops_matching_ends_one_to_one_rooms_and_keeps_groups(app: TestApp) {
+    let mo = moderator(&app, "Moira").await;
+    let vic = trained_volunteer(&app, &mo, "Vic", None).await;
+    // Vic facilitates a group of three and supports Sam one-to-one.
+    let mut group_members = Vec::new();
+    for name in ["Ana", "Bob", "Cyd"] {
+        let m = crate::matching::ready_member(&app, name).await;
+        assert_eq!(
+            crate::matching::request(&app, &m, "group").await.status(),
+            201
+        );
+        group_members.push(m);
+    }
+    assert_eq!(tick(&app).await.made, 1);
+    let rooms: Value = app
+        .get_auth("/api/v1/rooms", &vic.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let group = rooms["rooms"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(rooms["rooms"][0]["kind"], "group");
+    let sam = crate::matching::ready_member(&app, "Sam").await;
+    let sam_request = one_to_one_request(&app, &sam).await;
+    assert_eq!(tick(&app).await.made, 1);
+    let one_to_one = request_status(&app, &sam, &sam_request).await["room_id"]
+        .as_str()
+        .expect("Sam is in a one-to-one room")
+        .to_string();
+    // A renewal waiting when status is withdrawn is closed.
+    assert_eq!(
+        renewal(&app, &vic, &day(&app, 0).to_string())
+            .await
+            .status(),
+        201
+    );
+    let (mut vic_ws, _) = crate::support::ws::Ws::connect(&app, &vic).await;
+
+    let path = format!("/api/v1/moderation/volunteers/{}/withdraw", vic.id);
+    let reason = "Our safeguarding review found messages that broke the volunteer agreement.";
+    assert_problem(
+        app.post_auth(&path, &sam.access, &json!({"reason": reason}))
+            .await,
+        403,
+        "insufficient_role",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(&path, &mo.access, &json!({"reason": "  "}))
+            .await,
+        422,
+        "invalid_reason",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(&path, &mo.access, &json!({"why": reason}))
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(
+            "/api/v1/moderation/volunteers/nobody/withdraw",
+            &mo.access,
+            &json!({"reason": reason}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(
+            &format!("/api/v1/moderation/volunteers/{}/withdraw", sam.id),
+            &mo.access,
+            &json!({"reason": reason}),
+        )
+        .await,
+        409,
+        "not_a_volunteer",
+    )
+    .await;
+    assert_eq!(me(&app, &vic).await["volunteer"]["status"], "active");
+
+    let resp = app
+        .post_auth(&path, &mo.access, &json!({"reason": reason}))
+        .await;
+    assert_eq!(resp.status(), 200);
+    let done: Value = resp.json().await.unwrap();
+    assert_eq!(done["status"], "withdrawn");
+    assert_eq!(done["reason"], reason);
+    assert_eq!(done["rooms_ended"], json!([one_to_one]));
+    assert_eq!(done["groups_without_facilitator"], json!([group]));
+    assert_problem(
+        app.post_auth(&path, &mo.access, &json!({"reason": reason}))
+            .await,
+        409,
+        "already_withdrawn",
+    )
+    .await;
+
+    // The volunteer is told why, in the app and by email, and is no longer a volunteer.
+    let vic_me = me(&app, &vic).await;
+    assert_eq!(vic_me["role"], "member");
+    assert_eq!(vic_me["volunteer"]["status"], "withdrawn");
+    assert_eq!(vic_me["volunteer"]["withdrawal_reason"], reason);
+    assert_eq!(vic_me["volunteer"]["eligible_for_matching"], false);
+    let mail = mail_titled(
+        &app,
+        &vic.email,
+        "Your Kindred volunteer status has been withdrawn",
+    )
+    .await;
+    assert!(mail.text.contains(reason));
+    // Their sockets reconnect (the role changed) and no longer hear the rooms.
+    assert_eq!(vic_ws.closed().await.1, "role_changed");
+    let rooms: Value = app
+        .get_auth("/api/v1/rooms", &vic.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rooms["rooms"], json!([]));
+    let renewals: Value = app
+        .get_auth("/api/v1/me/volunteer/renewals", &vic.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(renewals["renewals"][0]["status"], "rejected");
+    for (method, url, body) in [
+        (
+            Method::PUT,
+            "/api/v1/me/volunteer",
+            json!({"accepting": true}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/me/volunteer/renewals",
+            json!({"course": "Refresher", "completed_on": day(&app, 0).to_string()}),
+        ),
+    ] {
+        assert_problem(
+            app.send(method, url, &vic.access, body).await,
+            403,
+            "volunteer_withdrawn",
+        )
+        .await;
+    }
+
+    // Sam's one-to-one room ended with notice (never the reason); Sam may ask again.
+    assert_problem(
+        app.get_auth(&format!("/api/v1/rooms/{one_to_one}"), &sam.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let notice = mail_titled(
+        &app,
+        &sam.email,
+        "Your one-to-one conversation on Kindred has closed",
+    )
+    .await;
+    assert!(!notice.text.contains("safeguarding"));
+    // The group goes on without its facilitator; its members and the moderators are told.
+    let view: Value = app
+        .get_auth(&format!("/api/v1/rooms/{group}"), &group_members[0].access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(!names.contains(&"Vic"));
+    for m in &group_members {
+        let mail = mail_titled(
+            &app,
+            &m.email,
+            "Your Kindred group's facilitator has stepped away",
+        )
+        .await;
+        assert!(!mail.text.contains("safeguarding"));
+        assert!(mail.text.contains(&group));
+    }
+    let mo_mail = mail_titled(&app, &mo.email, "Kindred groups without a facilitator").await;
+    assert!(mo_mail.text.contains(&group));
+
+    // Audited, with what it did.
+    let audit = audit_actions(&app, &vic.id).await;
+    let row = audit
+        .iter()
+        .find(|a| a.action == "volunteer.withdrawn")
+        .expect("audited");
+    assert_eq!(row.actor_id.as_deref(), Some(mo.id.as_str()));
+    assert_eq!(row.reason.as_deref(), Some(reason));
+    let details: Value = serde_json::from_str(&row.details).unwrap();
+    assert_eq!(details["rooms_ended"], json!([one_to_one]));
+    assert_eq!(details["groups_without_facilitator"], json!([group]));
+    assert_eq!(details["renewals_closed"], 1);
+    assert_eq!(details["role"]["to"], "member");
+
+    // Vic is never offered to Sam again.
+    one_to_one_request(&app, &sam).await;
+    assert_eq!(tick(&app).await.made, 0);
+    // To volunteer again, Vic applies afresh.
+    apply(&app, &vic).await;
+    assert_eq!(me(&app, &vic).await["volunteer"]["status"], "pending");
+}
+both_backends!(
+    withdrawal_stops_matching_ends_one_to_one_rooms_and_keeps_groups,
+    super::manual_ticks
+);
+
+async fn a_withdrawn_moderator_keeps_their_role_but_is_never_matched(app: TestApp) {
+    let mo = moderator(&app, "Moira").await;
+    let mia = crate::matching::ready_member(&app, "Mia").await;
+    app.make_role(&mia.id, "moderator").await;
+    let created = apply(&app, &mia).await;
+    let path = format!(
+        "/api/v1/moderation/volunteer-applications/{}/approve",
+        created["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.post_auth(&path, &mo.access, &json!({"note": "ok"}))
+            .await
+            .status(),
+        200
+    );
+    let resp = app
+        .post_auth(
+            &format!("/api/v1/moderation/volunteers/{}/withdraw", mia.id),
+            &mo.access,
+            &json!({"reason": "Stepping back while the complaint is looked at."}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let done: Value = resp.json().await.unwrap();
+    assert_eq!(done["rooms_ended"], json!([]));
+    let mia_me = me(&app, &mia).await;
+    assert_eq!(mia_me["role"], "moderator");
+    assert_eq!(mia_me["volunteer"]["status"], "withdrawn");
+    let sam = crate::matching::ready_member(&app, "Sam").await;
+    one_to_one_request(&app, &sam).await;
+    assert_eq!(
+        tick(&app).await.made,
+        0,
+        "a withdrawn record is never matched"
+    );
+    // Re-applying is allowed after a withdrawal; approval starts a new record.
+    let again = apply(&app, &mia).await;
+    let path = format!(
+        "/api/v1/moderation/volunteer-applications/{}/approve",
+        again["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.post_auth(&path, &mo.access, &json!({"note": "Cleared."}))
+            .await
+            .status(),
+        200
+    );
+    let v = me(&app, &mia).await["volunteer"].clone();
+    assert_eq!(v["status"], "active");
+    assert_eq!(v["accepting"], true);
+    assert_eq!(tick(&app).await.made, 1);
+}
+both_backends!(
+    a_withdrawn_moderator_keeps_their_role_but_is_never_matched,
+    super::manual_ticks
+);
