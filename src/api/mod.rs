@@ -107,6 +107,16 @@ pub fn route_table() -> Vec<RouteDef> {
             put().to(volunteers::put_my_volunteer),
         ),
         r(
+            Method::POST,
+            "/api/v1/me/volunteer/renewals",
+            post().to(volunteers::post_my_volunteer_renewal),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/me/volunteer/renewals",
+            get().to(volunteers::list_my_volunteer_renewals),
+        ),
+        r(
             Method::GET,
             "/api/v1/conditions",
             get().to(vocab::list_conditions),
@@ -145,6 +155,21 @@ pub fn route_table() -> Vec<RouteDef> {
             Method::POST,
             "/api/v1/moderation/volunteer-applications/{id}/reject",
             post().to(volunteers::reject_volunteer_application),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/volunteer-renewals/{id}/approve",
+            post().to(volunteers::approve_volunteer_renewal),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/volunteer-renewals/{id}/reject",
+            post().to(volunteers::reject_volunteer_renewal),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/volunteers/{user_id}/withdraw",
+            post().to(volunteers::withdraw_volunteer),
         ),
         r(
             Method::PUT,

@@ -1,4 +1,5 @@
-//! `/api/v1/volunteer-applications`, `/api/v1/me/volunteer` and the moderators' queue.
+//! `/api/v1/volunteer-applications`, `/api/v1/me/volunteer` (settings, training renewals) and
+//! the moderators' side: the queue of applications and renewals, decisions, withdrawal.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -7,7 +8,7 @@ use serde::Deserialize;
 use super::json;
 use crate::auth::{AuthUser, Moderator};
 use crate::error::AppError;
-use crate::profiles::volunteers::{self, ApplicationIn, VolunteerSettingsIn};
+use crate::profiles::volunteers::{self, ApplicationIn, TrainingIn, VolunteerSettingsIn};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -67,7 +68,11 @@ pub async fn list_volunteer_applications(
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, AppError> {
     let list = volunteers::queue(&state, query.status.as_deref()).await?;
-    json(StatusCode::OK, &serde_json::json!({"applications": list}))
+    let renewals = volunteers::renewal_queue(&state, query.status.as_deref()).await?;
+    json(
+        StatusCode::OK,
+        &serde_json::json!({"applications": list, "renewals": renewals}),
+    )
 }
 
 pub async fn approve_volunteer_application(
@@ -97,5 +102,68 @@ pub async fn reject_volunteer_application(
     json(
         StatusCode::OK,
         &volunteers::reject(&state, &moderator, &path, &body.reason).await?,
+    )
+}
+
+pub async fn post_my_volunteer_renewal(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    body: web::Json<TrainingIn>,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::CREATED,
+        &volunteers::renew(&state, &who, body.into_inner()).await?,
+    )
+}
+
+pub async fn list_my_volunteer_renewals(
+    state: web::Data<AppState>,
+    who: AuthUser,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::OK,
+        &serde_json::json!({"renewals": volunteers::my_renewals(&state, &who).await?}),
+    )
+}
+
+pub async fn approve_volunteer_renewal(
+    state: web::Data<AppState>,
+    Moderator(moderator): Moderator,
+    path: web::Path<String>,
+    body: web::Json<ApproveRequest>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let view = volunteers::approve_renewal(
+        &state,
+        &moderator,
+        &path,
+        b.training_expires_on.as_deref(),
+        &b.note,
+    )
+    .await?;
+    json(StatusCode::OK, &view)
+}
+
+pub async fn reject_volunteer_renewal(
+    state: web::Data<AppState>,
+    Moderator(moderator): Moderator,
+    path: web::Path<String>,
+    body: web::Json<RejectRequest>,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::OK,
+        &volunteers::reject_renewal(&state, &moderator, &path, &body.reason).await?,
+    )
+}
+
+pub async fn withdraw_volunteer(
+    state: web::Data<AppState>,
+    Moderator(moderator): Moderator,
+    path: web::Path<String>,
+    body: web::Json<RejectRequest>,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::OK,
+        &volunteers::withdraw(&state, &moderator, &path, &body.reason).await?,
     )
 }

@@ -26,6 +26,7 @@ pub mod schema;
 pub mod sessions;
 pub mod users;
 pub mod vocab;
+pub mod volunteer_renewals;
 pub mod volunteers;
 
 use std::time::Duration;

@@ -210,10 +210,29 @@ diesel::table! {
         training_expires_on -> Date,
         approved_at -> Timestamp,
         updated_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    volunteer_renewals (id) {
+        id -> Text,
+        user_id -> Text,
+        status -> Text,
+        training_course -> Text,
+        training_completed_on -> Date,
+        certificate_ref -> Nullable<Text>,
+        training_expires_on -> Nullable<Date>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
 diesel::joinable!(volunteer_applications -> users (user_id));
+diesel::joinable!(volunteer_renewals -> users (user_id));
 diesel::joinable!(conditions -> condition_groups (group_id));
 diesel::joinable!(user_conditions -> conditions (condition_id));
 
@@ -352,6 +371,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     check_ins,
     volunteer_applications,
     volunteers,
+    volunteer_renewals,
     blocks,
     rooms,
     room_members,

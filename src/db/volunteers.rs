@@ -1,10 +1,10 @@
-//! Queries on `volunteer_applications` and `volunteers`.
+//! Queries on `volunteer_applications` and `volunteers` (renewals: `volunteer_renewals.rs`).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{users, volunteer_applications, volunteers};
+use super::schema::{users, volunteer_applications, volunteer_renewals, volunteers};
 
 pub const STATUS_PENDING: &str = "pending";
 pub const STATUS_APPROVED: &str = "approved";
@@ -28,8 +28,9 @@ pub struct Application {
     pub created_at: NaiveDateTime,
 }
 
+/// Saved whole: `None` writes NULL (re-approval after a withdrawal clears it).
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Clone)]
-#[diesel(table_name = volunteers)]
+#[diesel(table_name = volunteers, treat_none_as_null = true)]
 pub struct Volunteer {
     pub user_id: String,
     pub accepting: bool,
@@ -39,6 +40,10 @@ pub struct Volunteer {
     pub training_expires_on: NaiveDate,
     pub approved_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set when a moderator withdrew volunteer status: the record stays (the reason is shown
+    /// to the volunteer) but is never matched, renewed or changed by its settings again.
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawal_reason: Option<String>,
 }
 
 pub fn insert_application(conn: &mut DbConn, a: &Application) -> QueryResult<()> {
@@ -139,20 +144,66 @@ pub fn save_volunteer(conn: &mut DbConn, v: &Volunteer) -> QueryResult<()> {
     Ok(())
 }
 
-/// Erasure: the applications (they hold the person's own words) and the volunteer record.
+/// A renewal's approval: the new training expiry on a record not withdrawn; 1 if it applied.
+pub fn set_training_expiry(
+    conn: &mut DbConn,
+    user_id: &str,
+    expires: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        volunteers::table
+            .find(user_id)
+            .filter(volunteers::withdrawn_at.is_null()),
+    )
+    .set((
+        volunteers::training_expires_on.eq(expires),
+        volunteers::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Withdraws volunteer status: no longer accepting, withdrawn with the moderator's reason;
+/// 1 if the record existed and was not already withdrawn.
+pub fn withdraw(
+    conn: &mut DbConn,
+    user_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        volunteers::table
+            .find(user_id)
+            .filter(volunteers::withdrawn_at.is_null()),
+    )
+    .set((
+        volunteers::accepting.eq(false),
+        volunteers::withdrawn_at.eq(now),
+        volunteers::withdrawal_reason.eq(reason),
+        volunteers::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Erasure: the applications and renewals (they hold the person's own words and records) and
+/// the volunteer record.
 pub fn delete_all(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
     diesel::delete(
         volunteer_applications::table.filter(volunteer_applications::user_id.eq(user_id)),
     )
     .execute(conn)?;
+    diesel::delete(volunteer_renewals::table.filter(volunteer_renewals::user_id.eq(user_id)))
+        .execute(conn)?;
     diesel::delete(volunteers::table.find(user_id)).execute(conn)?;
     Ok(())
 }
 
-/// Volunteer records accepting new matches with training current on `today`.
+/// Volunteer records accepting new matches with training current on `today`, never a
+/// withdrawn one.
 pub fn accepting(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<Volunteer>> {
     volunteers::table
         .filter(volunteers::accepting.eq(true))
+        .filter(volunteers::withdrawn_at.is_null())
         .filter(volunteers::training_expires_on.ge(today))
         .order(volunteers::user_id)
         .select(Volunteer::as_select())

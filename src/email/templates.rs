@@ -114,6 +114,99 @@ pub fn volunteer_rejected(to: &str, display_name: &str, reason: &str) -> Mail {
     }
 }
 
+pub fn volunteer_renewed(to: &str, display_name: &str, public_url: &str, expires_on: &str) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nThank you for keeping your training up to date. A moderator has approved your renewed training record: it is now current until {expires_on}, and you can be matched with people as a peer volunteer.\n\nYour volunteer settings are here:\n\n{public_url}/volunteer\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "volunteer_renewed",
+        to: to.to_string(),
+        subject: "Your Kindred volunteer training is renewed".into(),
+        text,
+        html: None,
+    }
+}
+
+pub fn volunteer_renewal_rejected(to: &str, display_name: &str, reason: &str) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nA moderator could not approve the renewed training record you sent. They said:\n\n{reason}\n\nYour volunteer record is unchanged. You are welcome to send a renewal again when that has changed.\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "volunteer_renewal_rejected",
+        to: to.to_string(),
+        subject: "About your Kindred volunteer training renewal".into(),
+        text,
+        html: None,
+    }
+}
+
+/// To the volunteer whose status a moderator withdrew, with the moderator's reason.
+pub fn volunteer_withdrawn(to: &str, display_name: &str, reason: &str) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nThank you for the support you have given others. A moderator has withdrawn your peer volunteer status on Kindred. They said:\n\n{reason}\n\nYou will not be offered new people to support, and you have left the conversations you were supporting; the people in them have been told that you are no longer volunteering (never why). Your own account, and any support you receive as a member, are unchanged.\n\nIf you think this is a mistake, reply to this email and a moderator will look at it again.\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "volunteer_withdrawn",
+        to: to.to_string(),
+        subject: "Your Kindred volunteer status has been withdrawn".into(),
+        text,
+        html: None,
+    }
+}
+
+/// To a member whose one-to-one room ended because its volunteer is no longer volunteering.
+/// Never says why.
+pub fn one_to_one_volunteer_left(to: &str, display_name: &str, public_url: &str) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nThe peer volunteer who was supporting you one-to-one is no longer volunteering with Kindred, so that conversation has closed. We are sorry for the interruption; it is nothing you did.\n\nYou can ask for a new one-to-one volunteer, or another kind of support, at any time:\n\n{public_url}/match-requests\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "one_to_one_volunteer_left",
+        to: to.to_string(),
+        subject: "Your one-to-one conversation on Kindred has closed".into(),
+        text,
+        html: None,
+    }
+}
+
+/// To the members of a group whose facilitator is no longer volunteering; the group goes on.
+pub fn group_facilitator_left(
+    to: &str,
+    display_name: &str,
+    public_url: &str,
+    room_id: &str,
+) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nThe peer volunteer who facilitated your group is no longer volunteering with Kindred. The group stays open, and you can carry on talking with the others as before; our moderators have been told it has no facilitator for now.\n\n{public_url}/rooms/{room_id}\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "group_facilitator_left",
+        to: to.to_string(),
+        subject: "Your Kindred group's facilitator has stepped away".into(),
+        text,
+        html: None,
+    }
+}
+
+/// To moderators: groups left without a facilitator by a withdrawal. Only links, no names.
+pub fn groups_need_facilitator(to: &str, public_url: &str, room_ids: &[String]) -> Mail {
+    let links = room_ids
+        .iter()
+        .map(|id| format!("  - {public_url}/rooms/{id}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = format!(
+        "A peer volunteer's status was withdrawn, and these groups they facilitated now have no facilitator. They stay open for their members, who have been told; members who need a facilitated group are not seated in them while they have none.\n\n{links}\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "groups_need_facilitator",
+        to: to.to_string(),
+        subject: "Kindred groups without a facilitator".into(),
+        text,
+        html: None,
+    }
+}
+
 pub fn matched(
     to: &str,
     display_name: &str,

@@ -1,9 +1,10 @@
 //! `DELETE /me`: erasure (UK GDPR Art. 17). Needs the password. In one transaction: the
-//! profile, conditions, lived experience, check-ins, volunteer application and record, one-time
-//! links, sessions (and their refresh tokens), unsent mail, match requests and blocks (either
-//! way) are deleted; they leave their rooms (a pair or one-to-one room ends); and the user row
-//! becomes a tombstone — no email, no password, display name "Former member", status `erased` —
-//! so references from rooms and the audit log still hold. The email address may register again.
+//! profile, conditions, lived experience, check-ins, volunteer applications, renewals and
+//! record, one-time links, sessions (and their refresh tokens), unsent mail, match requests and
+//! blocks (either way) are deleted; they leave their rooms (a pair or one-to-one room ends); and
+//! the user row becomes a tombstone — no email, no password, display name "Former member",
+//! status `erased` — so references from rooms and the audit log still hold. The email address
+//! may register again.
 //! Messages they wrote stay in rooms as from "Former member" with the body removed (README).
 //! No confirmation email is sent: keeping the address after the request, even to write to it,
 //! would contradict it. The last active admin cannot erase their account.

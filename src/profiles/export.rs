@@ -11,7 +11,7 @@ use super::service::load_me;
 use crate::auth::AuthUser;
 use crate::db::{
     DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, outbox, rooms,
-    sessions, users, volunteers,
+    sessions, users, volunteer_renewals, volunteers,
 };
 use crate::domain::time::ts;
 use crate::error::AppError;
@@ -29,6 +29,7 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("check_ins", "check_ins"),
     ("volunteer_applications", "volunteer_applications"),
     ("volunteers", "volunteer"),
+    ("volunteer_renewals", "volunteer_renewals"),
     ("sessions", "sessions"),
     ("refresh_tokens", "sessions"),
     ("email_tokens", "pending_email_links"),
@@ -41,7 +42,7 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
-pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer application and record, sessions, pending emails, match requests and blocks are deleted and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). It includes the messages you wrote (other members' messages are theirs and are not in your export). Once reporting exists, it will also include the reports you made.";
+pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer applications, training renewals and record, sessions, pending emails, match requests and blocks are deleted and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). It includes the messages you wrote (other members' messages are theirs and are not in your export). Once reporting exists, it will also include the reports you made.";
 
 fn build(
     c: &mut DbConn,
@@ -90,8 +91,24 @@ fn build(
             "conditions_supported": serde_json::from_str::<Value>(&v.conditions_supported).unwrap_or(Value::Null),
             "training_expires_on": v.training_expires_on,
             "approved_at": ts(v.approved_at),
+            "withdrawn_at": v.withdrawn_at.map(ts),
+            "withdrawal_reason": v.withdrawal_reason,
         })
     });
+    let renewals: Vec<Value> = volunteer_renewals::of_user(c, user_id)?
+        .into_iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "status": r.status,
+                "training": {"course": r.training_course, "completed_on": r.training_completed_on, "certificate_ref": r.certificate_ref},
+                "training_expires_on": r.training_expires_on,
+                "decided_at": r.decided_at.map(ts),
+                "decision_note": r.decision_note,
+                "created_at": ts(r.created_at),
+            })
+        })
+        .collect();
     let sessions: Vec<Value> = sessions::for_user(c, user_id)?
         .into_iter()
         .map(|s| {
@@ -196,6 +213,7 @@ fn build(
         "check_ins": check_ins,
         "volunteer_applications": applications,
         "volunteer": volunteer,
+        "volunteer_renewals": renewals,
         "sessions": sessions,
         "pending_email_links": links,
         "pending_emails": pending,

@@ -48,8 +48,12 @@ pub struct Confidence {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VolunteerView {
-    /// `none`, `pending`, `rejected`, `active`, `not_accepting` or `training_expired`.
+    /// `none`, `pending`, `rejected`, `active`, `not_accepting`, `training_expired` or
+    /// `withdrawn`.
     pub status: &'static str,
+    /// Why a moderator withdrew volunteer status (only when `withdrawn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawal_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepting: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,6 +101,7 @@ pub fn volunteer_view(
 ) -> Result<VolunteerView, AppError> {
     let none = |status| VolunteerView {
         status,
+        withdrawal_reason: None,
         accepting: None,
         one_to_one_capacity: None,
         max_groups: None,
@@ -104,7 +109,16 @@ pub fn volunteer_view(
         training_expires_on: None,
         eligible_for_matching: false,
     };
-    match record {
+    // A withdrawn record is shown with its reason, until the person applies afresh.
+    if let Some(at) = record.and_then(|v| v.withdrawn_at)
+        && latest_application.is_none_or(|a| a.created_at <= at)
+    {
+        return Ok(VolunteerView {
+            withdrawal_reason: record.and_then(|v| v.withdrawal_reason.clone()),
+            ..none("withdrawn")
+        });
+    }
+    match record.filter(|v| v.withdrawn_at.is_none()) {
         // Any role above member keeps its volunteer record: a moderator may also volunteer.
         // A volunteer demoted to member loses the status (and matching) with the role.
         Some(v) if role != "member" => {
@@ -118,6 +132,7 @@ pub fn volunteer_view(
             };
             Ok(VolunteerView {
                 status,
+                withdrawal_reason: None,
                 accepting: Some(v.accepting),
                 one_to_one_capacity: Some(v.one_to_one_capacity),
                 max_groups: Some(v.max_groups),

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::MAX_STATEMENT_CHARS;
-use super::fields::{date, known_conditions, text};
+use super::fields::{TrainingIn, known_conditions, text, training};
 use super::view::{ApplicationView, view};
 use crate::auth::AuthUser;
 use crate::db::volunteers::{self, Application, STATUS_PENDING};
@@ -12,14 +12,6 @@ use crate::db::write_tx;
 use crate::domain::{Role, new_id};
 use crate::error::AppError;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrainingIn {
-    pub course: String,
-    pub completed_on: String,
-    pub certificate_ref: Option<String>,
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,36 +52,8 @@ pub async fn apply(
         ));
     }
     known_conditions(state, &input.conditions)?;
-    let course = text(
-        &input.training.course,
-        200,
-        "invalid_training",
-        "training.course",
-    )?;
-    let completed = date(
-        &input.training.completed_on,
-        "invalid_training_date",
-        "training.completed_on",
-    )?;
     let now = state.clock.now_naive();
-    if completed > now.date() {
-        return Err(AppError::validation(
-            "invalid_training_date",
-            "training.completed_on is in the future",
-        ));
-    }
-    let certificate = match input.training.certificate_ref.as_deref().map(str::trim) {
-        Some("") | None => None,
-        Some(c) if c.chars().count() <= 100 && !c.chars().any(char::is_control) => {
-            Some(c.to_string())
-        }
-        Some(_) => {
-            return Err(AppError::validation(
-                "invalid_training",
-                "training.certificate_ref is at most 100 characters",
-            ));
-        }
-    };
+    let t = training(&input.training, now.date(), "training.")?;
     let mut conditions = input.conditions.clone();
     conditions.sort();
     conditions.dedup();
@@ -100,9 +64,9 @@ pub async fn apply(
         motivation,
         lived_experience: lived,
         conditions: serde_json::to_string(&conditions).map_err(AppError::internal)?,
-        training_course: course,
-        training_completed_on: completed,
-        certificate_ref: certificate,
+        training_course: t.course,
+        training_completed_on: t.completed_on,
+        certificate_ref: t.certificate_ref,
         decided_by: None,
         decided_at: None,
         decision_note: None,
@@ -113,7 +77,10 @@ pub async fn apply(
         .db
         .run(move |c| {
             write_tx(c, |c| -> Result<Application, AppError> {
-                if role != Role::Member && volunteers::find_volunteer(c, &id)?.is_some() {
+                // A withdrawn volunteer may apply afresh; moderators see the history.
+                if role != Role::Member
+                    && volunteers::find_volunteer(c, &id)?.is_some_and(|v| v.withdrawn_at.is_none())
+                {
                     return Err(AppError::conflict(
                         "already_volunteer",
                         "You are already a volunteer.",

@@ -3,15 +3,13 @@
 //!
 //! A moderator must not decide their own application.
 
-use chrono::{Months, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 
-use super::fields::{date, text};
+use super::fields::{default_expiry, explicit_expiry, queue_status, text};
 use super::view::{ApplicationView, QueuedApplication, view};
 use super::{DEFAULT_MAX_GROUPS, DEFAULT_ONE_TO_ONE_CAPACITY, MAX_NOTE_CHARS};
 use crate::auth::AuthUser;
-use crate::db::volunteers::{
-    self, Application, STATUS_APPROVED, STATUS_PENDING, STATUS_REJECTED, Volunteer,
-};
+use crate::db::volunteers::{self, Application, STATUS_APPROVED, STATUS_REJECTED, Volunteer};
 use crate::db::{audit, users, write_tx};
 use crate::domain::{Role, new_id};
 use crate::email::{self, templates};
@@ -23,13 +21,7 @@ pub async fn queue(
     state: &AppState,
     status: Option<&str>,
 ) -> Result<Vec<QueuedApplication>, AppError> {
-    let status = status.unwrap_or(STATUS_PENDING).to_string();
-    if ![STATUS_PENDING, STATUS_APPROVED, STATUS_REJECTED].contains(&status.as_str()) {
-        return Err(AppError::validation(
-            "invalid_status",
-            "status is pending, approved or rejected",
-        ));
-    }
+    let status = queue_status(status)?;
     let rows = state
         .db
         .run(move |c| Ok(volunteers::queue(c, &status, 100)?))
@@ -60,19 +52,7 @@ pub async fn approve(
     expires: Option<&str>,
     note: &str,
 ) -> Result<ApplicationView, AppError> {
-    let expires = match expires {
-        Some(e) => {
-            let d = date(e, "invalid_training_expires_on", "training_expires_on")?;
-            if d <= state.clock.now().date_naive() {
-                return Err(AppError::validation(
-                    "invalid_training_expires_on",
-                    "training_expires_on must be in the future",
-                ));
-            }
-            Some(d)
-        }
-        None => None,
-    };
+    let expires = explicit_expiry(expires, state.clock.now().date_naive())?;
     let note = text(note, MAX_NOTE_CHARS, "invalid_note", "note")?;
     decide(state, moderator, id, Decision::Approve { expires }, note).await
 }
@@ -124,11 +104,8 @@ async fn decide(
                 let mut details = serde_json::json!({"application_id": app.id});
                 match decision {
                     Decision::Approve { expires } => {
-                        let expires = expires.unwrap_or_else(|| {
-                            app.training_completed_on
-                                .checked_add_months(Months::new(12))
-                                .unwrap_or(app.training_completed_on)
-                        });
+                        let expires =
+                            expires.unwrap_or_else(|| default_expiry(app.training_completed_on));
                         if expires <= now.date() {
                             return Err(AppError::validation(
                                 "training_expired",
@@ -140,7 +117,9 @@ async fn decide(
                             details["role"] =
                                 serde_json::json!({"from": "member", "to": "volunteer"});
                         }
-                        let existing = volunteers::find_volunteer(c, &user.id)?;
+                        // A withdrawn record is not carried over: approval starts afresh.
+                        let existing = volunteers::find_volunteer(c, &user.id)?
+                            .filter(|v| v.withdrawn_at.is_none());
                         volunteers::save_volunteer(
                             c,
                             &Volunteer {
@@ -156,6 +135,8 @@ async fn decide(
                                 training_expires_on: expires,
                                 approved_at: now,
                                 updated_at: now,
+                                withdrawn_at: None,
+                                withdrawal_reason: None,
                             },
                         )?;
                         details["training_expires_on"] = serde_json::json!(expires.to_string());

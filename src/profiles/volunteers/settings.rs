@@ -1,5 +1,5 @@
 //! A volunteer's own caseload settings (`PUT /me/volunteer`): settings left out keep their
-//! current values; only approved volunteers have any.
+//! current values; only approved volunteers have any (a withdrawn record is not changed).
 
 use serde::Deserialize;
 
@@ -52,9 +52,14 @@ pub async fn put_settings(
         .run(move |c| {
             write_tx(c, |c| -> Result<VolunteerView, AppError> {
                 let user = users::find(c, &id)?.ok_or(AppError::NotFound)?;
-                let Some(mut v) = volunteers::find_volunteer(c, &id)?
-                    .filter(|_| user.role != Role::Member.as_str())
-                else {
+                let record = volunteers::find_volunteer(c, &id)?;
+                if record.as_ref().is_some_and(|v| v.withdrawn_at.is_some()) {
+                    return Err(AppError::forbidden(
+                        "volunteer_withdrawn",
+                        "Your volunteer status was withdrawn; to volunteer again, apply afresh.",
+                    ));
+                }
+                let Some(mut v) = record.filter(|_| user.role != Role::Member.as_str()) else {
                     return Err(AppError::forbidden(
                         "not_a_volunteer",
                         "Only approved volunteers have volunteer settings.",
