@@ -489,8 +489,9 @@ both_backends!(an_expired_training_record_cannot_be_approved_by_default);
 
 // ---- Renewing training, and withdrawing volunteer status ----
 
+/// Ticks by hand, one-to-ones opening at once: these tests are about who may be matched.
 fn manual_ticks(s: &mut kindred::config::Settings) {
-    s.matcher_worker = false;
+    crate::matching::manual_ticks(s);
 }
 
 async fn tick(app: &TestApp) -> kindred::matching::service::TickReport {
