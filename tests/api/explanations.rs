@@ -550,3 +550,55 @@ both_backends!(
     a_volunteer_reads_who_they_support_within_what_is_shared,
     super::manual_ticks
 );
+
+async fn a_new_groups_facilitator_reads_what_the_members_share(app: TestApp) {
+    let vic = volunteer(&app, "Vic", 1).await;
+    let mut ids = Vec::new();
+    let mut people = Vec::new();
+    for name in ["Ann", "Ben", "Cat"] {
+        let p = ready_member(&app, name).await;
+        ids.push(id_of(request(&app, &p, "group").await).await);
+        people.push(p);
+    }
+    patch_me(&app, &people[0], json!({"sharing": {"conditions": false}})).await;
+    assert_eq!(tick(&app).await.made, 1);
+    let room: Value = app
+        .get_auth(
+            &format!("/api/v1/match-requests/{}", ids[1]),
+            &people[1].access,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let room = room["room_id"].as_str().unwrap().to_string();
+    let view: Value = app
+        .get_auth(&format!("/api/v1/rooms/{room}"), &vic.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let facilitator = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["display_name"] == "Vic" && m["room_role"] == "facilitator");
+    assert!(facilitator, "{view}");
+    assert_eq!(
+        view["explanation"],
+        json!([
+            "You've been asked to facilitate a new group of three members.",
+            "Two of them live with COPD."
+        ]),
+        "Ann keeps her conditions private and is not counted"
+    );
+    // The members read about each other, never about the volunteer.
+    assert_eq!(
+        sentences_of(&app, &people[1], &ids[1]).await,
+        ["One other person in this group also lives with COPD."]
+    );
+}
+both_backends!(
+    a_new_groups_facilitator_reads_what_the_members_share,
+    super::manual_ticks
+);
