@@ -51,7 +51,7 @@ fn one_to_one(c: &mut Criterion) {
                     &pop.vocab,
                     &excl,
                     &cfg,
-                    &|s: &str| s.to_string(),
+                    &|s: &str| Some(s.to_string()),
                 )
             })
         });
@@ -76,7 +76,7 @@ fn groups(c: &mut Criterion) {
                 &pop.vocab,
                 &excl,
                 &cfg,
-                &|s: &str| s.to_string(),
+                &|s: &str| Some(s.to_string()),
             )
         })
     });

@@ -93,6 +93,30 @@ pub fn open_membership_role(
         .optional()
 }
 
+/// Stores why a volunteer was seated (a JSON `StoredExplanation`) on their membership.
+pub fn set_explanation(
+    conn: &mut DbConn,
+    room: &str,
+    user: &str,
+    explanation: &str,
+) -> QueryResult<usize> {
+    diesel::update(room_members::table.find((room, user)))
+        .set(room_members::explanation.eq(explanation))
+        .execute(conn)
+}
+
+/// The explanation stored on `user`'s current membership of `room`, if any (only volunteers
+/// have one).
+pub fn explanation_of(conn: &mut DbConn, room: &str, user: &str) -> QueryResult<Option<String>> {
+    Ok(room_members::table
+        .find((room, user))
+        .filter(room_members::left_at.is_null())
+        .select(room_members::explanation)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
 pub fn members(conn: &mut DbConn, room: &str) -> QueryResult<Vec<MemberRow>> {
     room_members::table
         .inner_join(users::table)

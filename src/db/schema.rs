@@ -94,6 +94,7 @@ diesel::table! {
         label -> Text,
         icd10_chapter -> Text,
         position -> Integer,
+        phrase -> Nullable<Text>,
     }
 }
 
@@ -105,6 +106,7 @@ diesel::table! {
         qof_register -> Nullable<Text>,
         icd10_chapter -> Text,
         position -> Integer,
+        phrase -> Nullable<Text>,
     }
 }
 
@@ -133,6 +135,7 @@ diesel::table! {
         sensitive -> Bool,
         derived_from_stage -> Bool,
         position -> Integer,
+        phrase -> Nullable<Text>,
     }
 }
 
@@ -264,6 +267,7 @@ diesel::table! {
         joined_at -> Timestamp,
         left_at -> Nullable<Timestamp>,
         last_read_seq -> BigInt,
+        explanation -> Nullable<Text>,
     }
 }
 

@@ -15,6 +15,8 @@ pub struct ConditionGroup {
     pub label: String,
     pub icd10_chapter: String,
     pub position: i32,
+    /// The words a sentence uses (after "live with"); see the explanation_words migration.
+    pub phrase: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -26,6 +28,8 @@ pub struct Condition {
     pub qof_register: Option<String>,
     pub icd10_chapter: String,
     pub position: i32,
+    /// The words a sentence uses (after "live with").
+    pub phrase: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -54,6 +58,8 @@ pub struct Experience {
     pub sensitive: bool,
     pub derived_from_stage: bool,
     pub position: i32,
+    /// The words a sentence uses (a plural verb phrase after "You both").
+    pub phrase: Option<String>,
 }
 
 pub struct VocabularyRows {

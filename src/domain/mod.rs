@@ -5,6 +5,7 @@ pub mod display_name;
 pub mod email;
 pub mod ids;
 pub mod language;
+pub mod language_names;
 pub mod password;
 pub mod role;
 pub mod time;

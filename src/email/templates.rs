@@ -244,6 +244,38 @@ pub fn matched(
     }
 }
 
+/// To the volunteer seated as a one-to-one supporter or a new group's facilitator: who they
+/// will support and why, in the sentences the member allowed to share.
+pub fn matched_as_volunteer(
+    to: &str,
+    display_name: &str,
+    public_url: &str,
+    kind: &str,
+    room_id: &str,
+    sentences: &[String],
+) -> Mail {
+    let what = match kind {
+        "one_to_one" => "a member who asked for one-to-one support",
+        _ => "a new peer support group that needs a facilitator",
+    };
+    let why: String = sentences.iter().map(|s| format!("  - {s}\n")).collect();
+    let why = if why.is_empty() {
+        why
+    } else {
+        format!("\n{why}")
+    };
+    let text = format!(
+        "Hello {display_name},\n\nThank you for volunteering: we have matched you with {what}.\n{why}\nThe conversation is waiting for you here:\n\n{public_url}/rooms/{room_id}\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "matched",
+        to: to.to_string(),
+        subject: "You have been matched on Kindred".into(),
+        text,
+        html: None,
+    }
+}
+
 pub fn matching_relaxed(to: &str, display_name: &str, public_url: &str) -> Mail {
     let text = format!(
         "Hello {display_name},\n\nWe are sorry you have been waiting a while. We have not yet found someone who matches everything you asked for, so we are now also looking a little wider: at people with related conditions, and without the preferences you marked as \"prefer\" (never the ones you marked as \"must\").\n\nYou can see or cancel your request here:\n\n{public_url}/match-requests\n\n{SIGNOFF}\n"

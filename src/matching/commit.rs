@@ -1,8 +1,9 @@
 //! Committing a match: one transaction that claims every request with a conditional update on
 //! `status = 'waiting'` (so a tick that runs twice, or two instances, never double-match),
 //! creates the room (or takes a seat in an open group, re-checking it has one), adds members
-//! and the facilitator, stores each side's explanation, and queues the "you have been matched"
-//! emails. If any claim fails, the whole match rolls back and is simply not made.
+//! and the facilitator, stores each side's explanation (a volunteer's on their membership), and
+//! queues the "you have been matched" emails, each with its reader's sentences. If any claim
+//! fails, the whole match rolls back and is simply not made.
 //!
 //! The plan was made from a snapshot; inside the transaction the commit re-checks what can
 //! change between load and commit, and the match is lost (not an error) when any of it did:
@@ -42,7 +43,8 @@ pub struct Proposal {
     pub seats: Vec<Seat>,
     /// A volunteer: the one-to-one supporter, or a group's facilitator.
     pub facilitator: Option<String>,
-    /// What the volunteer is told about who they are supporting and why.
+    /// What the volunteer reads: who they will support and why, within what the members allow
+    /// to share. Sent in their email and stored on their room membership.
     pub facilitator_explanation: Option<StoredExplanation>,
     /// Join this open group room instead of opening a new one.
     pub existing_room: Option<String>,
@@ -156,10 +158,26 @@ pub(super) fn open(
         && p.existing_room.is_none()
     {
         rooms::add_member(c, &room_id, v, ROLE_FACILITATOR, now)?;
+        // Why they were asked, kept on their membership for the room view.
+        let sentences = match &p.facilitator_explanation {
+            Some(e) => {
+                let text = serde_json::to_string(e).map_err(AppError::internal)?;
+                rooms::set_explanation(c, &room_id, v, &text)?;
+                e.sentences.as_slice()
+            }
+            None => &[],
+        };
         if let Some(u) = users::find(c, v)?
             && let Some(addr) = &u.email
         {
-            let mail = templates::matched(addr, &u.display_name, public_url, p.kind, &room_id, &[]);
+            let mail = templates::matched_as_volunteer(
+                addr,
+                &u.display_name,
+                public_url,
+                p.kind,
+                &room_id,
+                sentences,
+            );
             email::enqueue(c, Some(&u.id), &mail, now)?;
         }
         seated.push(Seated {

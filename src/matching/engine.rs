@@ -22,8 +22,9 @@ use super::model::{Config, Exclusions, Format, Person, Vocab, Volunteer};
 use super::pairs::max_weight_matching;
 use super::requests::StoredExplanation;
 use super::score::{
-    Fact, Scorer, candidate_pairs_with_idf, edge_weight, explain_pair, explain_volunteer, offered,
-    peer_score, person_step, render, tag_idf,
+    Fact, Scorer, candidate_pairs_with_idf, edge_weight, explain_pair, explain_seat,
+    explain_to_facilitator, explain_to_volunteer, explain_volunteer, offered, peer_score,
+    person_step, render, tag_idf,
 };
 
 /// Edges kept per person before solving.
@@ -37,14 +38,22 @@ pub struct Plan {
     pub relaxed: Vec<(String, String, u8)>,
 }
 
-fn explanation(facts: &[Fact], labels: &dyn Fn(&str) -> String) -> StoredExplanation {
+/// The stored explanation: the facts that can be said in words, and their sentences. A fact
+/// whose words are missing (an id without a phrase, a language without a name) is dropped
+/// from both, so nothing is stored that was not shown.
+fn explanation(facts: &[Fact], words: &dyn Fn(&str) -> Option<String>) -> StoredExplanation {
+    let (kept, sentences): (Vec<&Fact>, Vec<String>) = facts
+        .iter()
+        .filter_map(|f| render(f, words).map(|text| (f, text)))
+        .unzip();
     StoredExplanation {
-        facts: serde_json::to_value(facts).unwrap_or(serde_json::Value::Null),
-        sentences: facts.iter().map(|f| render(f, labels)).collect(),
+        facts: serde_json::to_value(kept).unwrap_or(serde_json::Value::Null),
+        sentences,
     }
 }
 
-/// Plans matches for the whole pool.
+/// Plans matches for the whole pool. `words` gives the sentence words of a condition, group or
+/// tag id (the served vocabulary's `phrase`).
 #[allow(clippy::too_many_arguments)]
 pub fn plan(
     people: &[Person],
@@ -54,7 +63,7 @@ pub fn plan(
     vocab: &Vocab,
     excl: &Exclusions,
     cfg: &Config,
-    labels: &dyn Fn(&str) -> String,
+    words: &dyn Fn(&str) -> Option<String>,
 ) -> Plan {
     let mut plan = Plan::default();
     for p in people {
@@ -97,16 +106,17 @@ pub fn plan(
             let (m, v) = (members[mi], &volunteers[*vi as usize]);
             let s = scorer.volunteer_score(mi, *vi as usize);
             let facts = explain_volunteer(m, v, &s, &idf, cfg);
+            let to_volunteer = explain_to_volunteer(v, m, &idf);
             plan.proposals.push(Proposal {
                 kind: "one_to_one",
                 focus_condition: m.focus.id.clone(),
                 seats: vec![Seat {
                     request_id: m.key.clone(),
                     user_id: m.user.clone(),
-                    explanation: explanation(&facts, labels),
+                    explanation: explanation(&facts, words),
                 }],
                 facilitator: Some(v.user.clone()),
-                facilitator_explanation: None,
+                facilitator_explanation: Some(explanation(&to_volunteer, words)),
                 existing_room: None,
             });
         }
@@ -135,8 +145,9 @@ pub fn plan(
             }
             let (a, b) = (&pair_people[i], &pair_people[j]);
             let s = peer_score(a, b, vocab, &idf, cfg);
-            let facts = explain_pair(a, b, &s, &idf, cfg);
-            let shared = explanation(&facts, labels);
+            // Each reads their own: relaxation and local time are the reader's.
+            let to_a = explanation(&explain_pair(a, b, &s, &idf, cfg), words);
+            let to_b = explanation(&explain_pair(b, a, &s, &idf, cfg), words);
             plan.proposals.push(Proposal {
                 kind: "pair",
                 focus_condition: a.focus.id.clone(),
@@ -144,12 +155,12 @@ pub fn plan(
                     Seat {
                         request_id: a.key.clone(),
                         user_id: a.user.clone(),
-                        explanation: shared.clone(),
+                        explanation: to_a,
                     },
                     Seat {
                         request_id: b.key.clone(),
                         user_id: b.user.clone(),
-                        explanation: shared,
+                        explanation: to_b,
                     },
                 ],
                 facilitator: None,
@@ -176,19 +187,19 @@ pub fn plan(
         );
         for (i, room_id) in gp.placements {
             let p = group_people[i];
-            let facts = vec![Fact::SameCondition {
-                condition: p.focus.id.clone(),
-            }];
+            let room = rooms.iter().find(|r| r.room_id == room_id);
+            // From the joiner's side, about the members seated now.
+            let others: Vec<&Person> = room.map(|r| r.members.iter().collect()).unwrap_or_default();
+            let group = room.map_or(p.focus.group.as_str(), |r| r.focus_group.as_str());
+            let facts = explain_seat(p, &others, group);
             plan.proposals.push(Proposal {
                 kind: "group",
-                focus_condition: rooms
-                    .iter()
-                    .find(|r| r.room_id == room_id)
+                focus_condition: room
                     .map_or_else(|| p.focus.id.clone(), |r| r.focus_condition.clone()),
                 seats: vec![Seat {
                     request_id: p.key.clone(),
                     user_id: p.user.clone(),
-                    explanation: explanation(&facts, labels),
+                    explanation: explanation(&facts, words),
                 }],
                 facilitator: None,
                 facilitator_explanation: None,
@@ -196,33 +207,35 @@ pub fn plan(
             });
         }
         for (members, facilitator) in gp.new_groups {
-            let focus = group_people[members[0]].focus.id.clone();
-            let seats = members
+            let focus = group_people[members[0]].focus.clone();
+            let seated: Vec<&Person> = members.iter().map(|&m| group_people[m]).collect();
+            let seats = seated
                 .iter()
-                .map(|&m| {
-                    let p = group_people[m];
-                    let facts = if p.focus.id == focus && p.share_conditions {
-                        vec![Fact::SameCondition {
-                            condition: focus.clone(),
-                        }]
-                    } else {
-                        vec![Fact::SameGroup {
-                            group: p.focus.group.clone(),
-                        }]
-                    };
+                .enumerate()
+                .map(|(k, p)| {
+                    // From each member's side, about the rest of the new group.
+                    let others: Vec<&Person> = seated
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != k)
+                        .map(|(_, o)| *o)
+                        .collect();
+                    let facts = explain_seat(p, &others, &focus.group);
                     Seat {
                         request_id: p.key.clone(),
                         user_id: p.user.clone(),
-                        explanation: explanation(&facts, labels),
+                        explanation: explanation(&facts, words),
                     }
                 })
                 .collect();
+            let to_facilitator =
+                facilitator.map(|_| explanation(&explain_to_facilitator(&seated, &focus), words));
             plan.proposals.push(Proposal {
                 kind: "group",
-                focus_condition: focus,
+                focus_condition: focus.id,
                 seats,
                 facilitator: facilitator.map(|v| volunteers[v].user.clone()),
-                facilitator_explanation: None,
+                facilitator_explanation: to_facilitator,
                 existing_room: None,
             });
         }
@@ -255,8 +268,8 @@ mod tests {
             }
         }
         let cfg = Config::default();
-        // Labels without digits, so any digit in a sentence would be a score, level or count.
-        let labels = |s: &str| s.replace(|c: char| c.is_ascii_digit(), "x");
+        // Words without digits, so any digit in a sentence would be a score, level or count.
+        let labels = |s: &str| Some(s.replace(|c: char| c.is_ascii_digit(), "x"));
         let plan = plan(
             &pop.people,
             &pop.volunteers,

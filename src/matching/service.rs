@@ -106,7 +106,7 @@ pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError
     let v3 = vocab.clone();
     let planned: Plan = tokio::task::spawn_blocking(move || {
         let engine_vocab = engine_vocab(&v3);
-        let labels = |id: &str| v3.label(id);
+        let labels = |id: &str| v3.phrase(id);
         plan(
             &loaded.people,
             &loaded.volunteers,

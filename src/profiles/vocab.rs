@@ -84,6 +84,10 @@ pub struct Vocabulary {
     pub experiences: HashMap<String, ExperienceInfo>,
     /// Normalised (a < b) related pairs → requires both to list a mental-health condition.
     pub related: HashMap<(String, String), bool>,
+    /// The words a sentence uses for a condition, group or tag id, where the vocabulary gives
+    /// them (migration `explanation_words`): conditions and groups read after "live with",
+    /// tags after "You both". Not served: only explanations use them.
+    pub phrases: HashMap<String, String>,
     pub conditions_doc: Cached,
     pub experiences_doc: Cached,
 }
@@ -191,6 +195,14 @@ impl Vocabulary {
                     )
                 })
                 .collect(),
+            phrases: rows
+                .groups
+                .iter()
+                .map(|g| (&g.id, &g.phrase))
+                .chain(rows.conditions.iter().map(|c| (&c.id, &c.phrase)))
+                .chain(rows.experiences.iter().map(|e| (&e.id, &e.phrase)))
+                .filter_map(|(id, p)| p.as_ref().map(|p| (id.clone(), p.clone())))
+                .collect(),
             conditions_doc,
             experiences_doc,
         })
@@ -213,6 +225,12 @@ impl Vocabulary {
             .get(id)
             .cloned()
             .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The words an explanation uses for a condition, group or tag id; `None` when the
+    /// vocabulary gives none, and then the fact is not put in a sentence.
+    pub fn phrase(&self, id: &str) -> Option<String> {
+        self.phrases.get(id).cloned()
     }
 
     pub fn is_condition(&self, id: &str) -> bool {

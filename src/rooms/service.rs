@@ -10,6 +10,7 @@ use crate::db::rooms::{self, Room};
 use crate::db::{DbConn, write_tx};
 use crate::domain::time::ts;
 use crate::error::AppError;
+use crate::matching::requests::StoredExplanation;
 use crate::realtime::Fact;
 use crate::state::AppState;
 
@@ -29,10 +30,24 @@ pub struct RoomView {
     pub focus_condition: String,
     pub members: Vec<MemberView>,
     pub created_at: String,
+    /// To a volunteer seated as this room's supporter or facilitator only: why they were
+    /// asked, in plain words (what the members allowed to share). Members read theirs on their
+    /// match request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Vec<String>>,
 }
 
-fn view(c: &mut DbConn, r: &Room) -> Result<RoomView, AppError> {
+/// The reader's stored explanation on their membership: only a volunteer seated by the matcher
+/// has one.
+fn explanation(c: &mut DbConn, r: &Room, reader: &str) -> Result<Option<Vec<String>>, AppError> {
+    Ok(rooms::explanation_of(c, &r.id, reader)?
+        .and_then(|e| serde_json::from_str::<StoredExplanation>(&e).ok())
+        .map(|e| e.sentences))
+}
+
+fn view(c: &mut DbConn, r: &Room, reader: &str) -> Result<RoomView, AppError> {
     Ok(RoomView {
+        explanation: explanation(c, r, reader)?,
         id: r.id.clone(),
         kind: r.kind.clone(),
         focus_condition: r.focus_condition.clone(),
@@ -54,7 +69,7 @@ pub async fn list(state: &AppState, who: &AuthUser) -> Result<Vec<RoomView>, App
         .db
         .run(move |c| {
             let mine = rooms::for_user(c, &me)?;
-            mine.iter().map(|r| view(c, r)).collect()
+            mine.iter().map(|r| view(c, r, &me)).collect()
         })
         .await
 }
@@ -70,7 +85,7 @@ pub async fn get(state: &AppState, who: &AuthUser, id: &str) -> Result<RoomView,
                 return Err(AppError::NotFound);
             }
             let r = rooms::find(c, &id)?.ok_or(AppError::NotFound)?;
-            view(c, &r)
+            view(c, &r, &me)
         })
         .await
 }

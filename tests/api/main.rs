@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod attacks;
 mod cli;
+mod explanations;
 mod mail;
 mod matching;
 mod offers;

@@ -4,7 +4,7 @@
 //!
 //! This module owns every rule that decides whether two people *may* be matched and how well
 //! they fit. It must not do I/O, read the clock (waits arrive as seconds), hold vocabulary data
-//! (labels come from a closure in [`render`]) or solve the assignment: the solvers take the
+//! (sentence words come from a closure in [`render`]) or solve the assignment: the solvers take the
 //! edges built here. Facts never carry scores, levels or any number shown to a person.
 //!
 //! How it works: every entry point packs its people into a batch (strings interned into small
@@ -65,7 +65,9 @@ mod soft;
 mod wait;
 
 pub use candidates::{candidate_pairs, candidate_pairs_with_idf};
-pub use explain::{explain_pair, explain_volunteer};
+pub use explain::{
+    explain_pair, explain_seat, explain_to_facilitator, explain_to_volunteer, explain_volunteer,
+};
 pub use facts::{Days, Fact, Since, render};
 pub use feature::{Feature, Score};
 pub use idf::tag_idf;

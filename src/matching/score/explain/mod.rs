@@ -1,15 +1,36 @@
 //! Explanations (MATCHING.md §4.7): choosing up to three facts about a match for one reader,
 //! from the score's top contributions and only what both sides allow to share, with why the
 //! match was widened first when it was.
+//!
+//! Three readers, three points of view: two peers read what they share (here); a member seated
+//! in a group reads about the others in it (`group`); a volunteer reads who they will support
+//! and why (`volunteer`). What a fact says about someone else is said only when that person
+//! allows it (their `share_*` flags and `shared_tags`), and a condition fact also needs the
+//! reader to share conditions (reciprocity, as between peers).
+//!
+//! Decisions where MATCHING.md is silent:
+//! - A shared first language is compared by language, not region (`en-GB` and `en` are both
+//!   English, [`name_key`]); the fact is kept only when the language has a name.
+//! - A group seat never says "you both": it counts the others who share the reader's condition,
+//!   else its group, else says what the group is for. The volunteer's sentences are about the
+//!   member's focus condition, time since diagnosis, a shared tag and language.
 
 use std::collections::HashMap;
 
 use crate::matching::model::{Config, HOURS_PER_WEEK, Part, Person, Volunteer, mask_has};
 
+use crate::domain::language_names::name_key;
+
 use super::facts::{Days, Fact, Since};
 use super::feature::{Feature, Score};
 use super::idf::DEFAULT_IDF;
 use super::wait::person_step;
+
+mod group;
+mod volunteer;
+
+pub use group::{explain_seat, explain_to_facilitator};
+pub use volunteer::explain_to_volunteer;
 
 /// The most telling shared time in the reader's local time: the part of the day with the most
 /// shared hours, and whether those hours fall on weekdays, weekends or both.
@@ -172,19 +193,19 @@ fn condition_fact(reader: &Person, other: &Side, other_focus: Option<&Person>) -
     None
 }
 
+/// Both prefer the same language (by language, whatever the region) and can hold a session
+/// in it.
 fn language_fact(a: &Side, b: &Side) -> Option<Fact> {
-    match (a.first_language, b.first_language) {
-        (Some(x), Some(y))
-            if x == y
-                && a.session_languages.iter().any(|l| l == x)
-                && b.session_languages.iter().any(|l| l == x) =>
-        {
-            Some(Fact::SameLanguage {
-                language: x.to_string(),
-            })
-        }
-        _ => None,
-    }
+    let (x, y) = (a.first_language?, b.first_language?);
+    let key = name_key(x)?;
+    let speaks = |s: &Side| {
+        s.session_languages
+            .iter()
+            .any(|l| name_key(l).as_ref() == Some(&key))
+    };
+    (name_key(y).as_ref() == Some(&key) && speaks(a) && speaks(b)).then(|| Fact::SameLanguage {
+        language: x.to_string(),
+    })
 }
 
 /// The reader's side of an explanation and what it is about.
@@ -288,3 +309,6 @@ pub fn explain_volunteer(
     };
     explain(&x, score, idf, cfg)
 }
+
+#[cfg(test)]
+mod tests;
