@@ -1,28 +1,45 @@
 //! Loading the waiting pool from the database into the engine's inputs: every waiting request
 //! of an active, verified account becomes a `Person`; every approved volunteer who is accepting,
 //! with current training and free capacity, a `Volunteer`; blocks (either way) and the 90-day
-//! re-match cool-down become `Exclusions`. Runs inside one blocking database closure.
+//! re-match cool-down become `Exclusions`; open group rooms become `RoomSlot`s with their members as
+//! `Person`s, their facilitator and former members. Runs inside one blocking database closure.
 //!
 //! Eligibility gates applied here, before the engine sees anyone: suspended, banned or erased
 //! accounts and unverified emails are left out; volunteers need role above member, an accepting
 //! record and training that has not expired. (MATCHING.md's "volunteers at level 4 with 12
 //! months' lived experience" is a recruitment rule the moderators check on approval, not an
 //! engine gate: a volunteer without a recent check-in must not vanish from matching.)
+//!
+//! The load reads in a fixed number of queries whatever the pool's size: the waiting requests,
+//! the accepting volunteers and the open groups (one each), then one query per table for
+//! everyone at once (`eq_any` over the ids): seated members and former members of the open
+//! groups; users, profiles, conditions, experiences and latest check-ins of every person
+//! (`rows`); volunteers' current rooms; blocks, recent memberships and those rooms' members.
+//! That is 14 queries (fewer when a list is empty), the eleven over a list repeated once per
+//! further 5,000 ids (`db::IDS_PER_QUERY`, under SQLite's bind-parameter limit): 14 up to
+//! 5,000 people, 25 up to 10,000. `tests/api/pool.rs` counts them.
+//!
+//! Layout: `load` here; `rows` (the batched reads, decoded once per person), `features` (rows
+//! to `Person`/`Volunteer`, no I/O), `seed` (a synthetic pool written to a database, for the
+//! tick benchmark and tests).
+
+mod features;
+mod rows;
+pub mod seed;
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDateTime, Offset, TimeZone};
+use chrono::NaiveDateTime;
 
 use super::groups::RoomSlot;
-use super::model::{
-    Condition, Day, Exclusions, Format, Part, Person, Strength, Volunteer, availability_mask,
-};
+use super::model::{Exclusions, Person, Volunteer};
 use crate::db::match_requests::{self, MatchRequest};
-use crate::db::{DbConn, blocks, check_ins, profiles, rooms, users, volunteers};
+use crate::db::rooms::{self, MemberRow};
+use crate::db::{DbConn, IDS_PER_QUERY, blocks, users, volunteers};
 use crate::error::AppError;
-use crate::profiles::model::Profile;
-use crate::profiles::service::decode;
 use crate::profiles::vocab::Vocabulary;
+use features::{Load, person, volunteer};
+use rows::Rows;
 
 /// How long two people are not matched again after sharing a room.
 pub const REMATCH_COOL_DOWN_DAYS: i64 = 90;
@@ -39,251 +56,104 @@ pub struct Pool {
     pub relax_steps: HashMap<String, i32>,
 }
 
-fn stage_bin(diagnosed_year: Option<i32>, this_year: i32, tags: &[String]) -> Option<u8> {
-    match diagnosed_year {
-        Some(y) => Some(match this_year - y {
-            i32::MIN..=0 => 0,
-            1 => 1,
-            2..=5 => 2,
-            _ => 3,
-        }),
-        None if tags.iter().any(|t| t == "journey.newly_diagnosed") => Some(0),
-        None if tags.iter().any(|t| t == "journey.long_term") => Some(3),
-        None => None,
-    }
-}
-
-fn offset_minutes(tz: Option<&str>, now: NaiveDateTime) -> i32 {
-    tz.and_then(|t| t.parse::<chrono_tz::Tz>().ok())
-        .map(|tz| tz.offset_from_utc_datetime(&now).fix().local_minus_utc() / 60)
-        .unwrap_or(0)
-}
-
-struct Features {
-    conditions: Vec<Condition>,
-    diagnosed: HashMap<String, Option<i32>>,
-    tags: Vec<String>,
-    shared_tags: Vec<String>,
-    profile: Profile,
-    level: Option<u8>,
-    mask: [u64; 3],
-    offset: i32,
-}
-
-fn features(
+/// Runs `query` over `ids` one chunk of [`IDS_PER_QUERY`] at a time and concatenates the rows
+/// (for the single-query functions of `db` that take a list).
+fn chunked<T>(
     c: &mut DbConn,
-    vocab: &Vocabulary,
-    user: &str,
-    now: NaiveDateTime,
-) -> Result<Features, AppError> {
-    let profile = decode(profiles::find(c, user)?)?;
-    let ucs = profiles::conditions(c, user)?;
-    let conditions = ucs
-        .iter()
-        .filter_map(|uc| {
-            vocab
-                .group_of(&uc.condition_id)
-                .map(|g| Condition::new(uc.condition_id.clone(), g))
-        })
-        .collect();
-    let diagnosed = ucs
-        .iter()
-        .map(|uc| (uc.condition_id.clone(), uc.diagnosed_year))
-        .collect();
-    let all_tags = profiles::experiences(c, user)?;
-    let mut tags: Vec<String> = all_tags
-        .iter()
-        .filter(|t| {
-            !vocab
-                .experiences
-                .get(*t)
-                .is_some_and(|e| e.derived_from_stage)
-        })
-        .cloned()
-        .collect();
-    tags.sort();
-    let shared_tags = all_tags
-        .iter()
-        .filter(|t| {
-            let sensitive = vocab.experiences.get(*t).is_some_and(|e| e.sensitive);
-            profile.sharing.shares_experience(t, sensitive)
-        })
-        .cloned()
-        .collect();
-    let level = check_ins::latest(c, user)?.and_then(|ci| u8::try_from(ci.level).ok());
-    let offset = offset_minutes(profile.timezone.as_deref(), now);
-    let slots: Vec<(Day, Part)> = profile
-        .availability
-        .iter()
-        .filter_map(|s| Some((Day::parse(&s.day)?, Part::parse(&s.part)?)))
-        .collect();
-    let mask = availability_mask(&slots, offset);
-    Ok(Features {
-        conditions,
-        diagnosed,
-        tags,
-        shared_tags,
-        profile,
-        level,
-        mask,
-        offset,
-    })
+    ids: &[String],
+    mut query: impl FnMut(&mut DbConn, &[String]) -> diesel::QueryResult<Vec<T>>,
+) -> Result<Vec<T>, AppError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        out.extend(query(c, chunk)?);
+    }
+    Ok(out)
 }
 
-fn age_index(band: Option<&str>) -> Option<u8> {
-    band.and_then(|b| AGE_BANDS.iter().position(|x| *x == b))
-        .and_then(|i| u8::try_from(i).ok())
-}
-
-fn person(
-    r: &MatchRequest,
-    f: &Features,
-    vocab: &Vocabulary,
-    now: NaiveDateTime,
-) -> Option<Person> {
-    let format = Format::parse(&r.format)?;
-    let focus_group = vocab.group_of(&r.focus_condition)?.to_string();
-    let p = &f.profile;
-    let session_languages: Vec<String> = p
-        .languages
-        .iter()
-        .filter(|l| l.session)
-        .map(|l| l.tag.clone())
-        .collect();
-    Some(Person {
-        key: r.id.clone(),
-        user: r.user_id.clone(),
-        format,
-        focus: Condition::new(r.focus_condition.clone(), focus_group),
-        has_mental: f.conditions.iter().any(|c| c.group == "mental"),
-        conditions: f.conditions.clone(),
-        tags: f.tags.clone(),
-        shared_tags: f.shared_tags.clone(),
-        stage_bin: stage_bin(
-            f.diagnosed.get(&r.focus_condition).copied().flatten(),
-            now.year(),
-            &f.tags,
-        ),
-        progressive: f.tags.iter().any(|t| t == "journey.progressive"),
-        level: f.level,
-        first_language: p.languages.first().map(|l| l.tag.clone()),
-        session_languages,
-        age_band: age_index(p.age_band.as_deref()),
-        gender: p.gender.clone(),
-        gender_pref: Strength::parse(&p.support_preferences.gender).unwrap_or(Strength::None),
-        age_pref: Strength::parse(&p.support_preferences.age).unwrap_or(Strength::None),
-        availability: f.mask,
-        utc_offset_minutes: f.offset,
-        wait_secs: (now - r.created_at).num_seconds().max(0),
-        share_conditions: p.sharing.conditions,
-        share_stage: p.sharing.stage,
-        share_availability: p.sharing.availability,
-        share_languages: p.sharing.languages,
-    })
+fn sorted_unique(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// Reads everything the engine needs.
 pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Pool, AppError> {
     let waiting = match_requests::waiting(c)?;
+    let accepting = volunteers::accepting(c, now.date())?;
+    let groups: Vec<rooms::Room> = rooms::open_groups(c)?
+        .into_iter()
+        .filter(|r| vocab.group_of(&r.focus_condition).is_some())
+        .collect();
+    let group_ids: Vec<String> = groups.iter().map(|r| r.id.clone()).collect();
+    let mut seated: HashMap<String, Vec<MemberRow>> = HashMap::new();
+    for (room, m) in rooms::members_of_rooms(c, &group_ids)? {
+        seated.entry(room).or_default().push(m);
+    }
+    let mut former: HashMap<String, Vec<String>> = HashMap::new();
+    for (room, user) in rooms::former_members_of(c, &group_ids)? {
+        former.entry(room).or_default().push(user);
+    }
+
+    // Everyone whose rows are read: requesters, volunteers and seated members.
+    let mut ids: Vec<String> = waiting.iter().map(|r| r.user_id.clone()).collect();
+    ids.extend(accepting.iter().map(|v| v.user_id.clone()));
+    ids.extend(seated.values().flatten().map(|m| m.user_id.clone()));
+    let mut rows = Rows::fetch(c, &sorted_unique(ids))?;
+
     let mut people = Vec::with_capacity(waiting.len());
     let mut relax_steps = HashMap::new();
-    let mut cache: HashMap<String, Option<Features>> = HashMap::new();
     for r in &waiting {
-        if !cache.contains_key(&r.user_id) {
-            let eligible = users::find(c, &r.user_id)?
-                .is_some_and(|u| u.status == users::STATUS_ACTIVE && u.email_verified_at.is_some());
-            let f = if eligible {
-                Some(features(c, vocab, &r.user_id, now)?)
-            } else {
-                None
-            };
-            cache.insert(r.user_id.clone(), f);
+        let eligible = rows
+            .user(&r.user_id)
+            .is_some_and(|u| u.status == users::STATUS_ACTIVE && u.email_verified_at.is_some());
+        if !eligible {
+            continue;
         }
-        if let Some(Some(f)) = cache.get(&r.user_id)
-            && let Some(p) = person(r, f, vocab, now)
-        {
+        if let Some(p) = person(r, rows.features(vocab, &r.user_id, now)?, vocab, now) {
             relax_steps.insert(r.id.clone(), r.relax_step);
             people.push(p);
         }
     }
 
     // Volunteers: approved, accepting, current, with free capacity.
+    let vol_ids: Vec<String> = accepting.iter().map(|v| v.user_id.clone()).collect();
+    let mut loads: HashMap<String, Load> = HashMap::new();
+    for (user, kind, role, _) in chunked(c, &vol_ids, rooms::active_memberships)? {
+        if role != rooms::ROLE_FACILITATOR {
+            continue;
+        }
+        let l = loads.entry(user).or_default();
+        match kind.as_str() {
+            "one_to_one" => l.one_to_one += 1,
+            "group" => l.groups += 1,
+            _ => {}
+        }
+    }
     let mut vols = Vec::new();
-    for v in volunteers::accepting(c, now.date())? {
-        let Some(u) = users::find(c, &v.user_id)? else {
+    for v in &accepting {
+        let Some(u) = rows.user(&v.user_id).cloned() else {
             continue;
         };
         if u.status != users::STATUS_ACTIVE || u.role == "member" {
             continue;
         }
-        let active = rooms::active_memberships(c, std::slice::from_ref(&v.user_id))?;
-        let one_to_one = active
-            .iter()
-            .filter(|(_, k, role, _)| k == "one_to_one" && role == rooms::ROLE_FACILITATOR)
-            .count();
-        let groups = active
-            .iter()
-            .filter(|(_, k, role, _)| k == "group" && role == rooms::ROLE_FACILITATOR)
-            .count();
-        let f = features(c, vocab, &v.user_id, now)?;
-        let supported: Vec<String> =
-            serde_json::from_str(&v.conditions_supported).unwrap_or_default();
-        let mut groups_supported: Vec<String> = supported
-            .iter()
-            .filter_map(|id| vocab.group_of(id).map(str::to_string))
-            .collect();
-        groups_supported.sort();
-        groups_supported.dedup();
-        let p = &f.profile;
-        vols.push(Volunteer {
-            user: v.user_id.clone(),
-            conditions_supported: supported,
-            groups_supported,
-            has_mental: f.conditions.iter().any(|c| c.group == "mental"),
-            stage_bin: f
-                .diagnosed
-                .values()
-                .flatten()
-                .min()
-                .map(|y| stage_bin(Some(*y), now.year(), &f.tags).unwrap_or(0)),
-            conditions: f.conditions.clone(),
-            tags: f.tags.clone(),
-            shared_tags: f.shared_tags.clone(),
-            session_languages: p
-                .languages
-                .iter()
-                .filter(|l| l.session)
-                .map(|l| l.tag.clone())
-                .collect(),
-            first_language: p.languages.first().map(|l| l.tag.clone()),
-            age_band: age_index(p.age_band.as_deref()),
-            gender: p.gender.clone(),
-            availability: f.mask,
-            free_one_to_one: u32::try_from(
-                (i64::from(v.one_to_one_capacity) - one_to_one as i64).max(0),
-            )
-            .unwrap_or(0),
-            free_groups: u32::try_from((i64::from(v.max_groups) - groups as i64).max(0))
-                .unwrap_or(0),
-            display_name: u.display_name.clone(),
-            share_conditions: p.sharing.conditions,
-            share_stage: p.sharing.stage,
-            share_availability: p.sharing.availability,
-            share_languages: p.sharing.languages,
-        });
+        let load = loads.get(&v.user_id).copied().unwrap_or_default();
+        let f = rows.features(vocab, &v.user_id, now)?;
+        vols.push(volunteer(v, &u, f, load, vocab, now));
     }
 
     // Exclusions: blocks either way, and anyone who shared a room within the cool-down.
     let mut everyone: Vec<String> = people.iter().map(|p| p.user.clone()).collect();
     everyone.extend(vols.iter().map(|v| v.user.clone()));
-    everyone.sort();
-    everyone.dedup();
+    let everyone = sorted_unique(everyone);
     let mut exclusions = Exclusions::new();
-    for (a, b) in blocks::involving(c, &everyone)? {
+    for (a, b) in chunked(c, &everyone, blocks::involving)? {
         exclusions.add(&a, &b);
     }
     let since = now - chrono::Duration::days(REMATCH_COOL_DOWN_DAYS);
-    let memberships = rooms::memberships_since(c, &everyone, since)?;
+    let memberships = chunked(c, &everyone, |c, ids| {
+        rooms::memberships_since(c, ids, since)
+    })?;
     let room_ids: Vec<String> = memberships
         .iter()
         .map(|(r, _)| r.clone())
@@ -291,7 +161,7 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
         .into_iter()
         .collect();
     let mut by_room: HashMap<String, Vec<String>> = HashMap::new();
-    for (room, user) in rooms::members_of(c, &room_ids, since)? {
+    for (room, user) in chunked(c, &room_ids, |c, ids| rooms::members_of(c, ids, since))? {
         by_room.entry(room).or_default().push(user);
     }
     for members in by_room.values() {
@@ -302,22 +172,22 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
         }
     }
 
-    let mut open_groups = Vec::new();
-    for room in rooms::open_groups(c)? {
+    let mut open_groups = Vec::with_capacity(groups.len());
+    for room in groups {
         let Some(focus_group) = vocab.group_of(&room.focus_condition) else {
             continue;
         };
-        let rows = rooms::members(c, &room.id)?;
-        let mut members = Vec::with_capacity(rows.len());
+        let room_rows = seated.remove(&room.id).unwrap_or_default();
+        let mut members = Vec::with_capacity(room_rows.len());
         let mut facilitator = None;
-        for m in &rows {
+        for m in &room_rows {
             if m.room_role == rooms::ROLE_FACILITATOR {
                 facilitator = Some(m.user_id.clone());
                 continue;
             }
             // A seated member is checked as if asking for this room: their own request is
             // matched, so the room's focus stands in for it.
-            let seated = MatchRequest {
+            let seated_as = MatchRequest {
                 id: m.user_id.clone(),
                 user_id: m.user_id.clone(),
                 format: "group".into(),
@@ -330,21 +200,25 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
                 created_at: now,
                 closed_at: None,
             };
-            let f = features(c, vocab, &m.user_id, now)?;
-            if let Some(p) = person(&seated, &f, vocab, now) {
+            if let Some(p) = person(
+                &seated_as,
+                rows.features(vocab, &m.user_id, now)?,
+                vocab,
+                now,
+            ) {
                 members.push(p);
             }
         }
         open_groups.push(RoomSlot {
-            room_id: room.id.clone(),
-            focus_condition: room.focus_condition.clone(),
             focus_group: focus_group.to_string(),
             free_seats: usize::try_from(room.max_size)
                 .unwrap_or(0)
-                .saturating_sub(rows.len()),
+                .saturating_sub(room_rows.len()),
             members,
             facilitator,
-            former: rooms::former_members(c, &room.id)?,
+            former: former.remove(&room.id).unwrap_or_default(),
+            room_id: room.id,
+            focus_condition: room.focus_condition,
         });
     }
     Ok(Pool {
