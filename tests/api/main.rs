@@ -14,6 +14,7 @@ mod mail;
 mod matching;
 mod openapi;
 mod ops;
+mod pool;
 mod privacy;
 mod profiles;
 mod readme;
