@@ -7,16 +7,15 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDateTime, Offset, TimeZone};
 
-use super::AGE_BANDS;
-use super::rows::PersonRows;
 use crate::db::match_requests::MatchRequest;
+use crate::db::profiles::{ProfileRow, UserCondition};
 use crate::db::users::User;
 use crate::db::volunteers::Volunteer as VolunteerRow;
 use crate::error::AppError;
 use crate::matching::model::{
     Condition, Day, Format, Part, Person, Strength, Volunteer, availability_mask,
 };
-use crate::profiles::model::Profile;
+use crate::profiles::model::{AGE_BANDS, Profile};
 use crate::profiles::service::decode;
 use crate::profiles::vocab::Vocabulary;
 
@@ -43,6 +42,18 @@ fn offset_minutes(tz: Option<&str>, now: NaiveDateTime) -> i32 {
 fn age_index(band: Option<&str>) -> Option<u8> {
     band.and_then(|b| AGE_BANDS.iter().position(|x| *x == b))
         .and_then(|i| u8::try_from(i).ok())
+}
+
+/// One person's stored rows, as the single-person queries would return them.
+#[derive(Default)]
+pub(super) struct PersonRows {
+    pub profile: Option<ProfileRow>,
+    /// Primary first, then by id (`profiles::conditions`' order).
+    pub conditions: Vec<UserCondition>,
+    /// By id (`profiles::experiences`' order).
+    pub experiences: Vec<String>,
+    /// The level of the latest check-in (`check_ins::latest`).
+    pub latest_level: Option<i32>,
 }
 
 /// What the engine needs of one person, whatever they ask for.

@@ -7,24 +7,12 @@ use std::collections::hash_map::Entry;
 
 use chrono::NaiveDateTime;
 
-use super::features::{Features, features};
-use crate::db::profiles::{self, ProfileRow, UserCondition};
+use super::features::{Features, PersonRows, features};
+use crate::db::profiles;
 use crate::db::users::{self, User};
 use crate::db::{DbConn, check_ins};
 use crate::error::AppError;
 use crate::profiles::vocab::Vocabulary;
-
-/// One person's stored rows, as the single-person queries would return them.
-#[derive(Default)]
-pub(super) struct PersonRows {
-    pub profile: Option<ProfileRow>,
-    /// Primary first, then by id (`profiles::conditions`' order).
-    pub conditions: Vec<UserCondition>,
-    /// By id (`profiles::experiences`' order).
-    pub experiences: Vec<String>,
-    /// The level of the latest check-in (`check_ins::latest`).
-    pub latest_level: Option<i32>,
-}
 
 /// The rows of a set of people, and their features once decoded.
 pub(super) struct Rows {
