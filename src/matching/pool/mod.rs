@@ -17,7 +17,7 @@
 //! (`rows`); volunteers' current rooms; blocks, recent memberships and those rooms' members.
 //! That is 14 queries (fewer when a list is empty), the eleven over a list repeated once per
 //! further 5,000 ids in it (`db::IDS_PER_QUERY`, under SQLite's bind-parameter limit): 14 while
-//! the people read (requesters, volunteers, seated members) are at most 5,000, 20 at 5,000
+//! the people read (requesters, volunteers, seated members) are at most 5,000, 21 at 5,000
 //! waiting with their 500 volunteers, 25 at most up to 10,000. `tests/api/pool.rs` counts them.
 //!
 //! Layout: `load` here; `rows` (the batched reads, decoded once per person), `features` (rows
