@@ -48,3 +48,32 @@ pub fn latest(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<CheckIn>> 
 pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
     diesel::delete(check_ins::table.filter(check_ins::user_id.eq(user_id))).execute(conn)
 }
+
+/// The latest check-in of each of `users` who has one, the same row [`latest`] picks (newest
+/// `created_at`, then highest id); chunked by [`super::IDS_PER_QUERY`].
+pub fn latest_of(conn: &mut DbConn, users: &[String]) -> QueryResult<Vec<CheckIn>> {
+    let newer = diesel::alias!(check_ins as newer);
+    let mut out = Vec::with_capacity(users.len());
+    for chunk in users.chunks(super::IDS_PER_QUERY) {
+        let later = newer
+            .filter(newer.field(check_ins::user_id).eq(check_ins::user_id))
+            .filter(
+                newer
+                    .field(check_ins::created_at)
+                    .gt(check_ins::created_at)
+                    .or(newer
+                        .field(check_ins::created_at)
+                        .eq(check_ins::created_at)
+                        .and(newer.field(check_ins::id).gt(check_ins::id))),
+            )
+            .select(newer.field(check_ins::id));
+        out.extend(
+            check_ins::table
+                .filter(check_ins::user_id.eq_any(chunk))
+                .filter(diesel::dsl::not(diesel::dsl::exists(later)))
+                .select(CheckIn::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}

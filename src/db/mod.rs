@@ -47,6 +47,12 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// Most ids one `eq_any` query binds; batched lookups over more ids issue one query per chunk.
+/// SQLite binds each id as a parameter (its limit is 32,766 since 3.32; the bundled build is
+/// newer) and a filter may bind a chunk twice (`blocks::involving`), so 5,000 stays well
+/// inside it; PostgreSQL binds the whole list as one array.
+pub const IDS_PER_QUERY: usize = 5_000;
+
 /// How long a request waits for a pooled connection before it answers 503.
 pub const POOL_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
 

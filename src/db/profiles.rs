@@ -112,3 +112,53 @@ pub fn delete_all(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
         .execute(conn)?;
     Ok(())
 }
+
+/// The profiles of `users` that have one (any number: chunked by [`super::IDS_PER_QUERY`]).
+pub fn find_many(conn: &mut DbConn, users: &[String]) -> QueryResult<Vec<ProfileRow>> {
+    let mut out = Vec::with_capacity(users.len());
+    for chunk in users.chunks(super::IDS_PER_QUERY) {
+        out.extend(
+            profiles::table
+                .filter(profiles::user_id.eq_any(chunk))
+                .select(ProfileRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The conditions of `users`, each person's in the order of [`conditions`] (primary first,
+/// then by id), people in user id order; chunked by [`super::IDS_PER_QUERY`].
+pub fn conditions_of(conn: &mut DbConn, users: &[String]) -> QueryResult<Vec<UserCondition>> {
+    let mut out = Vec::new();
+    for chunk in users.chunks(super::IDS_PER_QUERY) {
+        out.extend(
+            user_conditions::table
+                .filter(user_conditions::user_id.eq_any(chunk))
+                .order((
+                    user_conditions::user_id,
+                    user_conditions::is_primary.desc(),
+                    user_conditions::condition_id,
+                ))
+                .select(UserCondition::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The lived-experience tags of `users` as (user, tag), each person's in the order of
+/// [`experiences`]; chunked by [`super::IDS_PER_QUERY`].
+pub fn experiences_of(conn: &mut DbConn, users: &[String]) -> QueryResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for chunk in users.chunks(super::IDS_PER_QUERY) {
+        out.extend(
+            user_experiences::table
+                .filter(user_experiences::user_id.eq_any(chunk))
+                .order((user_experiences::user_id, user_experiences::experience_id))
+                .select((user_experiences::user_id, user_experiences::experience_id))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(out)
+}

@@ -280,3 +280,67 @@ pub fn history_of(
         ))
         .load(conn)
 }
+
+/// The current members of each of `rooms_` as (room id, member), each room's in the order of
+/// [`members`] (joined, then user id); chunked by [`super::IDS_PER_QUERY`].
+pub fn members_of_rooms(
+    conn: &mut DbConn,
+    rooms_: &[String],
+) -> QueryResult<Vec<(String, MemberRow)>> {
+    let mut out = Vec::new();
+    for chunk in rooms_.chunks(super::IDS_PER_QUERY) {
+        let rows: Vec<(String, String, String, String, NaiveDateTime)> = room_members::table
+            .inner_join(users::table)
+            .filter(room_members::room_id.eq_any(chunk))
+            .filter(room_members::left_at.is_null())
+            .order((
+                room_members::room_id,
+                room_members::joined_at.asc(),
+                room_members::user_id.asc(),
+            ))
+            .select((
+                room_members::room_id,
+                room_members::user_id,
+                users::display_name,
+                room_members::room_role,
+                room_members::joined_at,
+            ))
+            .load(conn)?;
+        out.extend(
+            rows.into_iter()
+                .map(|(room, user_id, display_name, room_role, joined_at)| {
+                    (
+                        room,
+                        MemberRow {
+                            user_id,
+                            display_name,
+                            room_role,
+                            joined_at,
+                        },
+                    )
+                }),
+        );
+    }
+    Ok(out)
+}
+
+/// (room id, user id) of everyone who was seated in one of `rooms_` and left it, each pair
+/// once, as [`former_members`] per room; chunked by [`super::IDS_PER_QUERY`].
+pub fn former_members_of(
+    conn: &mut DbConn,
+    rooms_: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for chunk in rooms_.chunks(super::IDS_PER_QUERY) {
+        out.extend(
+            room_members::table
+                .filter(room_members::room_id.eq_any(chunk))
+                .filter(room_members::left_at.is_not_null())
+                .select((room_members::room_id, room_members::user_id))
+                .distinct()
+                .order((room_members::room_id, room_members::user_id))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(out)
+}

@@ -177,3 +177,17 @@ pub fn moderator_addresses(conn: &mut DbConn) -> QueryResult<Vec<(String, String
         .order(users::id.asc())
         .load(conn)
 }
+
+/// The users among `ids` (any number: chunked by [`super::IDS_PER_QUERY`]), in no order.
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<User>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(super::IDS_PER_QUERY) {
+        out.extend(
+            users::table
+                .filter(users::id.eq_any(chunk))
+                .select(User::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}

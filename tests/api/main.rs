@@ -16,6 +16,7 @@ mod matching;
 mod offers;
 mod openapi;
 mod ops;
+mod pool;
 mod privacy;
 mod profiles;
 mod readme;
