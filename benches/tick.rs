@@ -122,7 +122,7 @@ async fn one_run(pg_admin: Option<&str>, n: usize, rng_seed: u64) -> Run {
     let v = vocab.clone();
     let planned = tokio::task::spawn_blocking(move || {
         let ev = engine_vocab(&v);
-        let labels = |id: &str| v.label(id);
+        let labels = |id: &str| v.phrase(id);
         plan(
             &loaded.people,
             &loaded.volunteers,

@@ -334,6 +334,8 @@ pub fn seed(
                     training_expires_on: (now + Duration::days(365)).date(),
                     approved_at: now - Duration::days(30),
                     updated_at: now,
+                    withdrawn_at: None,
+                    withdrawal_reason: None,
                 },
             )?;
             volunteer_ids.push(user);
