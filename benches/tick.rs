@@ -5,9 +5,10 @@
 //!
 //! - `load`: `pool::load` in one `Db::run` (every query of the pool);
 //! - `plan`: the engine on the blocking pool (`engine::plan`), its share of the tick;
-//! - `commit`: every proposal through `commit::commit`, each in its own `Db::run` and its own
-//!   transaction, then the relax-step write, exactly as `matching::service::tick` does them
-//!   (the socket delivery is left out: no socket is open).
+//! - `commit`: every proposal through `proposals::commit_batch` (batches of `BATCH`, one
+//!   transaction each, a savepoint per proposal, rooms opened at once), then the relax-step
+//!   write, as `matching::service::tick` does them (the socket delivery is left out: no socket
+//!   is open).
 //!
 //! Not criterion: each sample needs thousands of freshly seeded rows, so this is a plain
 //! `harness = false` main that prints one line per run and the median per size.
@@ -33,10 +34,10 @@ use kindred::config::DatabaseUrl;
 use kindred::db::{Db, match_requests, migrations, users, write_tx};
 use kindred::email::{self, templates};
 use kindred::error::AppError;
-use kindred::matching::commit::commit;
 use kindred::matching::engine::plan;
 use kindred::matching::model::Config;
 use kindred::matching::pool::{self, seed};
+use kindred::matching::proposals;
 use kindred::matching::service::engine_vocab;
 use kindred::profiles::vocab::Vocabulary;
 
@@ -141,15 +142,14 @@ async fn one_run(pg_admin: Option<&str>, n: usize, rng_seed: u64) -> Run {
     let t = Instant::now();
     let proposed = planned.proposals.len();
     let mut made = 0;
-    for p in planned.proposals {
-        if db
-            .run(move |c| commit(c, &p, now, PUBLIC_URL))
+    let mut rest = planned.proposals.into_iter().peekable();
+    while rest.peek().is_some() {
+        let batch: Vec<_> = rest.by_ref().take(proposals::BATCH).collect();
+        let outcomes = db
+            .run(move |c| proposals::commit_batch(c, &batch, None, now, PUBLIC_URL))
             .await
-            .unwrap()
-            .is_some()
-        {
-            made += 1;
-        }
+            .unwrap();
+        made += outcomes.iter().filter(|o| matches!(o, Ok(Some(_)))).count();
     }
     let relaxed = planned.relaxed;
     if !relaxed.is_empty() {

@@ -159,6 +159,27 @@ where
     }
 }
 
+/// A savepoint inside the caller's [`write_tx`]: `Ok` releases it, `Err` rolls back only what
+/// `f` did, and the transaction goes on. Lets one transaction carry many independent steps,
+/// each atomic on its own (the matcher commits a batch of proposals this way).
+pub fn savepoint<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    <DbConn as Connection>::TransactionManager::begin_transaction(conn)?;
+    match f(conn) {
+        Ok(v) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(v)
+        }
+        Err(e) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("could not create the database folder {0}: {1}")]

@@ -17,7 +17,9 @@ use chrono::NaiveDateTime;
 
 use super::requests::StoredExplanation;
 use crate::db::rooms::{self, ROLE_FACILITATOR, ROLE_MEMBER, Room};
-use crate::db::{DbConn, blocks, match_offers, match_requests, users, volunteers, write_tx};
+use crate::db::{
+    DbConn, blocks, match_offers, match_requests, savepoint, users, volunteers, write_tx,
+};
 use crate::domain::new_id;
 use crate::email::{self, templates};
 use crate::error::AppError;
@@ -74,7 +76,18 @@ pub fn commit(
     now: NaiveDateTime,
     public_url: &str,
 ) -> Result<Option<Fact>, AppError> {
-    settle(write_tx(c, |c| -> Result<Fact, AppError> {
+    write_tx(c, |c| commit_in(c, p, now, public_url))
+}
+
+/// [`commit`] as a savepoint inside the caller's write transaction (the tick commits a batch
+/// of proposals in one transaction, each atomic on its own).
+pub fn commit_in(
+    c: &mut DbConn,
+    p: &Proposal,
+    now: NaiveDateTime,
+    public_url: &str,
+) -> Result<Option<Fact>, AppError> {
+    settle(savepoint(c, |c| -> Result<Fact, AppError> {
         recheck(c, p, now, false)?;
         open(c, p, now, public_url, Claim::Pool)
     }))

@@ -15,6 +15,7 @@ pub mod offers;
 pub mod pairs;
 pub mod pool;
 pub mod population;
+pub mod proposals;
 pub mod requests;
 pub mod score;
 pub mod service;

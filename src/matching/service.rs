@@ -7,29 +7,17 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::commit::commit;
 use super::engine::{Plan, plan};
 use super::model::{Config, Vocab};
 use super::offers;
 use super::pool;
+use super::proposals;
 use crate::db::{match_offers, match_requests, users, write_tx};
 use crate::email::{self, templates};
 use crate::error::AppError;
-use crate::realtime::Fact;
 use crate::state::AppState;
 
-/// What a tick did, for logs and tests.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct TickReport {
-    pub waiting: usize,
-    pub proposed: usize,
-    pub made: usize,
-    /// Proposals offered for consent (not yet rooms).
-    pub offered: usize,
-    pub lost: usize,
-    /// Proposals whose commit failed with an error (logged and counted; the tick went on).
-    pub failed: usize,
-}
+pub use super::proposals::TickReport;
 
 /// The related-groups table for the engine, from the seeded vocabulary.
 pub fn engine_vocab(v: &crate::profiles::vocab::Vocabulary) -> Vocab {
@@ -127,54 +115,7 @@ pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError
         ..TickReport::default()
     };
     let public_url = Arc::new(state.settings.public_url.clone());
-    for p in planned.proposals {
-        let (url, now) = (public_url.clone(), state.clock.now_naive());
-        let requests: Vec<String> = p.seats.iter().map(|s| s.request_id.clone()).collect();
-        // Pairs and one-to-ones are offered first unless the service opens them at once.
-        let ask = state.settings.match_consent && p.kind != "group";
-        let window = state.settings.offer_window;
-        // Each proposal commits on its own: one that fails is logged (request ids only) and
-        // counted, and the rest of the tick goes on.
-        let done = state
-            .db
-            .run(move |c| {
-                if ask {
-                    offers::offer(c, &p, now, window, &url)
-                } else {
-                    commit(c, &p, now, &url)
-                }
-            })
-            .await;
-        match done {
-            Ok(Some(fact @ Fact::Offered { .. })) => {
-                report.offered += 1;
-                state.metrics.matching("offered");
-                for r in &requests {
-                    tracing::info!(event = "offered", request_id = %r, "match offered");
-                }
-                state.sockets.deliver(fact);
-            }
-            Ok(Some(fact)) => {
-                report.made += 1;
-                state.metrics.matching("made");
-                if let Fact::Seated { room_id, seats } = &fact {
-                    for s in seats.iter().filter_map(|s| s.request_id.as_ref()) {
-                        tracing::info!(event = "matched", request_id = %s, room_id = %room_id, "match made");
-                    }
-                }
-                state.sockets.deliver(fact);
-            }
-            Ok(None) => {
-                report.lost += 1;
-                state.metrics.matching("lost");
-            }
-            Err(e) => {
-                report.failed += 1;
-                state.metrics.matching("failed");
-                tracing::error!(event = "match_failed", requests = ?requests, code = e.code(), error = %e, "a proposal could not be committed");
-            }
-        }
-    }
+    proposals::commit_all(state, planned.proposals, &mut report).await;
     if !planned.relaxed.is_empty() {
         let (url, now) = (public_url.clone(), state.clock.now_naive());
         let relaxed = planned.relaxed;

@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDateTime};
 
 use crate::db::match_offers::{self, Offer};
-use crate::db::{DbConn, users, write_tx};
+use crate::db::{DbConn, savepoint, users, write_tx};
 use crate::domain::new_id;
 use crate::domain::time::ts;
 use crate::email::{self, offer_mail};
@@ -27,8 +27,19 @@ pub fn offer(
     window: std::time::Duration,
     public_url: &str,
 ) -> Result<Option<Fact>, AppError> {
+    write_tx(c, |c| offer_in(c, p, now, window, public_url))
+}
+
+/// [`offer`] as a savepoint inside the caller's write transaction.
+pub fn offer_in(
+    c: &mut DbConn,
+    p: &Proposal,
+    now: NaiveDateTime,
+    window: std::time::Duration,
+    public_url: &str,
+) -> Result<Option<Fact>, AppError> {
     let window = Duration::from_std(window).map_err(AppError::internal)?;
-    settle(write_tx(c, |c| -> Result<Fact, AppError> {
+    settle(savepoint(c, |c| -> Result<Fact, AppError> {
         recheck(c, p, now, true)?;
         let volunteer_explanation = p
             .facilitator_explanation

@@ -35,7 +35,7 @@ mod sweep;
 mod view;
 
 pub use answer::{AnswerView, answer};
-pub use make::offer;
+pub use make::{offer, offer_in};
 pub use sweep::{lapse, withdraw_for};
 pub use view::{OfferSummary, OfferView, for_request, open_for};
 
