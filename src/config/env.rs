@@ -12,8 +12,8 @@ use crate::auth::password::PasswordParams;
 
 use super::dev_secret::dev_secret;
 use super::{
-    ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES, RateLimits,
-    Settings,
+    ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES, MatchSettings,
+    RateLimits, Settings,
 };
 
 impl Settings {
@@ -110,6 +110,8 @@ impl Settings {
             }
         };
 
+        let matching = MatchSettings::read(&var, &mut problems);
+
         let allowed_origins = match var("KINDRED_ALLOWED_ORIGINS") {
             Some(list) => {
                 let mut out = Vec::new();
@@ -188,6 +190,7 @@ impl Settings {
             mail_from,
             public_url,
             match_interval,
+            matching,
             allowed_origins,
             jwt_secret,
             trusted_proxies,
