@@ -299,6 +299,7 @@ diesel::table! {
         relax_step -> Integer,
         created_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        alternatives -> Nullable<Text>,
     }
 }
 
