@@ -45,6 +45,53 @@ pub struct RequestView {
     pub explanation: Option<Vec<String>>,
     pub waited_seconds: i64,
     pub created_at: String,
+    /// While waiting, how far the waiting ladder has gone (`matching::ladder`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_stage: Option<&'static str>,
+    /// While waiting, from 1.5 W: the formats that could serve the member now (may be empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<Vec<String>>,
+}
+
+/// The ladder's step as a word: `searching`, `looking_wider` (W), `alternatives_offered`
+/// (1.5 W), `with_coordinator` (2 W).
+fn wait_stage(step: i32) -> &'static str {
+    match step {
+        i32::MIN..=0 => "searching",
+        1 => "looking_wider",
+        2 => "alternatives_offered",
+        _ => "with_coordinator",
+    }
+}
+
+/// Fills in the alternatives recorded by the ladder on the waiting views past step 2.
+async fn with_alternatives(
+    state: &AppState,
+    mut views: Vec<RequestView>,
+) -> Result<Vec<RequestView>, AppError> {
+    let ids: Vec<String> = views
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.wait_stage,
+                Some("alternatives_offered" | "with_coordinator")
+            )
+        })
+        .map(|v| v.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(views);
+    }
+    let found = state
+        .db
+        .run(move |c| Ok(match_requests::alternatives_of(c, &ids)?))
+        .await?;
+    for (id, json) in found {
+        if let Some(v) = views.iter_mut().find(|v| v.id == id) {
+            v.alternatives = serde_json::from_str(&json).ok();
+        }
+    }
+    Ok(views)
 }
 
 /// Stored with a match: the facts (for audit) and the sentences shown.
@@ -70,6 +117,8 @@ pub fn view(r: &MatchRequest, now: NaiveDateTime) -> RequestView {
             .map(|e| e.sentences),
         waited_seconds: (end - r.created_at).num_seconds().max(0),
         created_at: ts(r.created_at),
+        wait_stage: (r.status == WAITING).then(|| wait_stage(r.relax_step)),
+        alternatives: None,
     }
 }
 
@@ -167,7 +216,7 @@ pub async fn list(state: &AppState, who: &AuthUser) -> Result<Vec<RequestView>, 
         .db
         .run(move |c| Ok(match_requests::for_user(c, &id)?))
         .await?;
-    Ok(rows.iter().map(|r| view(r, now)).collect())
+    with_alternatives(state, rows.iter().map(|r| view(r, now)).collect()).await
 }
 
 async fn own(state: &AppState, who: &AuthUser, id: &str) -> Result<MatchRequest, AppError> {
@@ -185,7 +234,8 @@ async fn own(state: &AppState, who: &AuthUser, id: &str) -> Result<MatchRequest,
 
 pub async fn get(state: &AppState, who: &AuthUser, id: &str) -> Result<RequestView, AppError> {
     let r = own(state, who, id).await?;
-    Ok(view(&r, state.clock.now_naive()))
+    let mut one = with_alternatives(state, vec![view(&r, state.clock.now_naive())]).await?;
+    one.pop().ok_or(AppError::NotFound)
 }
 
 /// `DELETE /match-requests/{id}`: cancels a waiting request (a matched one stays matched).

@@ -1,16 +1,14 @@
 //! One matching tick: load the pool, plan on the blocking pool (it is CPU work), then commit
 //! each proposal in its own transaction and tell open sockets (`realtime::Fact::Seated`) after
-//! each commit. Members whose request reached a new relaxation step are told once, by email.
+//! each commit. Then the waiting ladder (`ladder`) acts on requests that waited long.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::commit::commit;
 use super::engine::{Plan, plan};
+use super::ladder;
 use super::model::{Config, Vocab};
 use super::pool;
-use crate::db::{match_requests, users, write_tx};
-use crate::email::{self, templates};
 use crate::error::AppError;
 use crate::realtime::Fact;
 use crate::state::AppState;
@@ -93,35 +91,8 @@ pub async fn tick(state: &AppState, cfg: &Config) -> Result<TickReport, AppError
             }
         }
     }
-    if !planned.relaxed.is_empty() {
-        let (url, now) = (public_url.clone(), state.clock.now_naive());
-        let relaxed = planned.relaxed;
-        state
-            .db
-            .run(move |c| {
-                write_tx(c, |c| -> Result<(), AppError> {
-                    let mut told: HashMap<String, bool> = HashMap::new();
-                    for (request, user, step) in &relaxed {
-                        if match_requests::set_relax_step(c, request, i32::from(*step))? == 1
-                            && *step == 1
-                            && !told.contains_key(user)
-                            && let Some(u) = users::find(c, user)?
-                            && let Some(addr) = &u.email
-                        {
-                            email::enqueue(
-                                c,
-                                Some(&u.id),
-                                &templates::matching_relaxed(addr, &u.display_name, &url),
-                                now,
-                            )?;
-                            told.insert(user.clone(), true);
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .await?;
-    }
+    // The waiting ladder (MATCHING.md 4.6): widened, alternatives, hand-over, expiry.
+    ladder::advance(state, cfg, engine_vocab(&vocab)).await?;
     if report.made > 0 || report.proposed > 0 {
         state.mail_wakeup.notify_one();
     }
