@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod attacks;
 mod cli;
+mod ladder;
 mod mail;
 mod matching;
 mod openapi;
