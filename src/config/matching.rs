@@ -46,11 +46,6 @@ impl Default for MatchSettings {
 }
 
 impl MatchSettings {
-    /// When a request of a format with maximum wait `max_wait` expires.
-    pub fn expiry_for(&self, max_wait: Duration) -> Duration {
-        self.expire_after.unwrap_or(max_wait * 4)
-    }
-
     fn longest_wait(&self) -> Duration {
         self.max_wait_one_to_one
             .max(self.max_wait_pair)
