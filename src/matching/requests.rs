@@ -6,6 +6,11 @@
 //! level 1 is not placed in peer pairs (MATCHING.md 4.5), so a pair request from them is refused
 //! at once with a suggestion of one-to-one, rather than left waiting for a match that cannot
 //! come. Explanations are stored as facts and shown as plain sentences.
+//!
+//! A waiting request shows how far the waiting ladder (`matching::ladder`) has gone
+//! (`wait_stage`) and, from 1.5 W, the formats that could serve the member now
+//! (`alternatives`); a request still unmatched at its expiry becomes `expired`, and a new one
+//! may be asked at once (the one-open-request rule counts only `waiting`).
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
