@@ -6,9 +6,10 @@
 //! - `load`: `pool::load` in one `Db::run` (every query of the pool);
 //! - `plan`: the engine on the blocking pool (`engine::plan`), its share of the tick;
 //! - `commit`: every proposal through `proposals::commit_batch` (batches of `BATCH`, one
-//!   transaction each, a savepoint per proposal, rooms opened at once), then the relax-step
-//!   write, as `matching::service::tick` does them (the socket delivery is left out: no socket
-//!   is open).
+//!   transaction each, a savepoint per proposal, rooms opened at once), as
+//!   `matching::service::tick` does it (the socket delivery is left out: no socket is open).
+//!   The waiting ladder that follows in a tick is not timed: on a fresh seed nobody has
+//!   waited long enough for it to act.
 //!
 //! Not criterion: each sample needs thousands of freshly seeded rows, so this is a plain
 //! `harness = false` main that prints one line per run and the median per size.
@@ -25,15 +26,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, connection::SimpleConnection};
 use kindred::config::DatabaseUrl;
-use kindred::db::{Db, match_requests, migrations, users, write_tx};
-use kindred::email::{self, templates};
-use kindred::error::AppError;
+use kindred::db::{Db, migrations};
 use kindred::matching::engine::plan;
 use kindred::matching::model::Config;
 use kindred::matching::pool::{self, seed};
@@ -150,29 +148,6 @@ async fn one_run(pg_admin: Option<&str>, n: usize, rng_seed: u64) -> Run {
             .await
             .unwrap();
         made += outcomes.iter().filter(|o| matches!(o, Ok(Some(_)))).count();
-    }
-    let relaxed = planned.relaxed;
-    if !relaxed.is_empty() {
-        db.run(move |c| {
-            write_tx(c, |c| -> Result<(), AppError> {
-                let mut told: HashMap<String, bool> = HashMap::new();
-                for (request, user, step) in &relaxed {
-                    if match_requests::set_relax_step(c, request, i32::from(*step))? == 1
-                        && *step == 1
-                        && !told.contains_key(user)
-                        && let Some(u) = users::find(c, user)?
-                        && let Some(addr) = &u.email
-                    {
-                        let mail = templates::matching_relaxed(addr, &u.display_name, PUBLIC_URL);
-                        email::enqueue(c, Some(&u.id), &mail, now)?;
-                        told.insert(user.clone(), true);
-                    }
-                }
-                Ok(())
-            })
-        })
-        .await
-        .unwrap();
     }
     let commit_time = t.elapsed();
     Run {

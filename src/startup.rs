@@ -217,7 +217,7 @@ impl Application {
         if settings.matcher_worker {
             workers.push(tokio::spawn(crate::matching::worker::run(
                 state.clone(),
-                crate::matching::model::Config::default(),
+                crate::matching::worker::engine_config(&settings.matching),
                 settings.match_interval,
                 shutdown_rx,
             )));

@@ -12,8 +12,8 @@ use crate::auth::password::PasswordParams;
 
 use super::dev_secret::dev_secret;
 use super::{
-    ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES, RateLimits,
-    Settings,
+    ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES, MatchSettings,
+    RateLimits, Settings,
 };
 
 impl Settings {
@@ -130,6 +130,7 @@ impl Settings {
                 Duration::from_secs(48 * 3600)
             }
         };
+        let matching = MatchSettings::read(&var, &mut problems);
 
         let allowed_origins = match var("KINDRED_ALLOWED_ORIGINS") {
             Some(list) => {
@@ -211,6 +212,7 @@ impl Settings {
             match_interval,
             match_consent,
             offer_window,
+            matching,
             allowed_origins,
             jwt_secret,
             trusted_proxies,

@@ -15,6 +15,11 @@
 //! | `KINDRED_MATCH_INTERVAL_SECS` | `30` | how often the matcher re-optimises the waiting pool |
 //! | `KINDRED_MATCH_CONSENT` | `ask` | `ask`: a proposed pair or one-to-one is offered to everyone in it and opens when all accept; `immediate`: it opens at once |
 //! | `KINDRED_OFFER_WINDOW_HOURS` | `48` | how long an offer waits for answers (1–336) before it lapses |
+//! | `KINDRED_MATCH_MAX_WAIT_ONE_TO_ONE_DAYS` | `7` | maximum wait W of one-to-one requests (the relaxation ladder, MATCHING.md 4.6) |
+//! | `KINDRED_MATCH_MAX_WAIT_PAIR_DAYS` | `7` | maximum wait W of pair requests |
+//! | `KINDRED_MATCH_MAX_WAIT_GROUP_DAYS` | `14` | maximum wait W of group requests |
+//! | `KINDRED_MATCH_EXPIRE_DAYS` | 4 W of the request's format | when a request that found nobody expires; must be more than 2 W of every format |
+//! | `KINDRED_COORDINATORS_EMAIL` | the moderators' addresses | who a request is handed to at 2 W, comma-separated |
 //! | `KINDRED_ALLOWED_ORIGINS` | the public URL's origin | browser origins allowed to open the websocket, comma-separated |
 //! | `KINDRED_JWT_SECRET` | generated into `data/jwt_secret` in development | HS256 signing key, ≥ 32 bytes; required in production |
 //! | `KINDRED_TRUSTED_PROXIES` | unset | peer IPs whose `X-Forwarded-For` is believed (for per-address rate limits) |
@@ -29,6 +34,7 @@
 mod database_url;
 mod dev_secret;
 mod env;
+mod matching;
 mod rate_limits;
 
 #[cfg(test)]
@@ -42,6 +48,7 @@ use std::time::Duration;
 use crate::auth::password::PasswordParams;
 
 pub use database_url::DatabaseUrl;
+pub use matching::MatchSettings;
 pub use rate_limits::RateLimits;
 
 /// Where the development JWT secret is kept when `KINDRED_JWT_SECRET` is unset.
@@ -70,6 +77,9 @@ pub struct Settings {
     pub match_consent: bool,
     /// How long an offer waits for answers (`KINDRED_OFFER_WINDOW_HOURS`).
     pub offer_window: Duration,
+    /// The waiting ladder: maximum waits, expiry, coordinators (`KINDRED_MATCH_*`,
+    /// `KINDRED_COORDINATORS_EMAIL`).
+    pub matching: MatchSettings,
     pub allowed_origins: Vec<String>,
     pub jwt_secret: Vec<u8>,
     pub trusted_proxies: BTreeSet<IpAddr>,

@@ -109,3 +109,44 @@ fn origins_are_normalised_and_paths_refused() {
     assert!(parse_origin("https://app.example.org/path").is_err());
     assert!(parse_origin("null").is_err());
 }
+
+#[test]
+fn the_waiting_ladder_is_configurable_and_checked() {
+    let s = settings(&[("KINDRED_JWT_SECRET", SECRET)]).unwrap();
+    assert_eq!(s.matching, MatchSettings::default());
+    assert_eq!(s.matching.max_wait_group, Duration::from_secs(14 * 86_400));
+    let s = settings(&[
+        ("KINDRED_JWT_SECRET", SECRET),
+        ("KINDRED_MATCH_MAX_WAIT_PAIR_DAYS", "3"),
+        ("KINDRED_MATCH_EXPIRE_DAYS", "29"),
+        (
+            "KINDRED_COORDINATORS_EMAIL",
+            " a@example.org, b@example.org ,",
+        ),
+    ])
+    .unwrap();
+    assert_eq!(s.matching.max_wait_pair, Duration::from_secs(3 * 86_400));
+    assert_eq!(
+        s.matching.expire_after,
+        Some(Duration::from_secs(29 * 86_400))
+    );
+    assert_eq!(
+        s.matching.coordinators,
+        vec!["a@example.org", "b@example.org"]
+    );
+    let text = settings(&[
+        ("KINDRED_JWT_SECRET", SECRET),
+        ("KINDRED_MATCH_MAX_WAIT_ONE_TO_ONE_DAYS", "0"),
+        ("KINDRED_MATCH_EXPIRE_DAYS", "28"),
+        ("KINDRED_COORDINATORS_EMAIL", "not an address"),
+    ])
+    .unwrap_err()
+    .to_string();
+    for var in [
+        "KINDRED_MATCH_MAX_WAIT_ONE_TO_ONE_DAYS",
+        "KINDRED_MATCH_EXPIRE_DAYS: must be more than twice",
+        "KINDRED_COORDINATORS_EMAIL",
+    ] {
+        assert!(text.contains(var), "{var} missing from: {text}");
+    }
+}

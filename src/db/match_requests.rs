@@ -124,6 +124,52 @@ pub fn set_relax_step(conn: &mut DbConn, id: &str, step: i32) -> QueryResult<usi
     .execute(conn)
 }
 
+/// The waiting ladder: raises a *waiting* request's relaxation step to `step`; 1 if this call
+/// raised it (so each step acts once, however many ticks see it).
+pub fn advance_waiting_step(conn: &mut DbConn, id: &str, step: i32) -> QueryResult<usize> {
+    diesel::update(
+        match_requests::table
+            .find(id)
+            .filter(match_requests::status.eq(WAITING))
+            .filter(match_requests::relax_step.lt(step)),
+    )
+    .set(match_requests::relax_step.eq(step))
+    .execute(conn)
+}
+
+/// Records the formats that could serve a request now (a JSON list).
+pub fn set_alternatives(conn: &mut DbConn, id: &str, alternatives: &str) -> QueryResult<usize> {
+    diesel::update(match_requests::table.find(id))
+        .set(match_requests::alternatives.eq(alternatives))
+        .execute(conn)
+}
+
+/// The recorded alternatives of these requests, by request id (requests without are absent).
+pub fn alternatives_of(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    match_requests::table
+        .filter(match_requests::id.eq_any(ids))
+        .filter(match_requests::alternatives.is_not_null())
+        .select((
+            match_requests::id,
+            match_requests::alternatives.assume_not_null(),
+        ))
+        .load(conn)
+}
+
+/// Expires a waiting request; 1 if it was waiting.
+pub fn expire(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        match_requests::table
+            .find(id)
+            .filter(match_requests::status.eq(WAITING)),
+    )
+    .set((
+        match_requests::status.eq(EXPIRED),
+        match_requests::closed_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 /// Erasure: a person's requests go with their profile.
 pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
     diesel::delete(match_requests::table.filter(match_requests::user_id.eq(user_id))).execute(conn)

@@ -324,6 +324,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         offer_id -> Nullable<Text>,
         offer_answer -> Nullable<Text>,
+        alternatives -> Nullable<Text>,
     }
 }
 

@@ -289,6 +289,92 @@ pub fn matching_relaxed(to: &str, display_name: &str, public_url: &str) -> Mail 
     }
 }
 
+/// A format in plain words, for the waiting ladder's emails.
+fn format_words(format: &str) -> &'static str {
+    match format {
+        "one_to_one" => "one-to-one support with a trained peer volunteer",
+        "pair" => "a peer pair, with one other member",
+        _ => "a small group with a trained facilitator",
+    }
+}
+
+/// The ladder's step 2 (1.5 W): other formats that could serve the member now.
+pub fn matching_alternatives(
+    to: &str,
+    display_name: &str,
+    public_url: &str,
+    asked: &str,
+    alternatives: &[String],
+) -> Mail {
+    let list = alternatives
+        .iter()
+        .map(|f| format!("  - {}", format_words(f)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = format!(
+        "Hello {display_name},\n\nWe are still looking for {asked} for you, and we are sorry it is taking this long. Right now there is room in:\n\n{list}\n\nIf you would like one of these instead, cancel your current request and ask again in that format (if it is not among the formats in your support preferences, add it there first). Or keep waiting: your request stays as it is.\n\n{public_url}/match-requests\n\n{SIGNOFF}\n",
+        asked = format_words(asked),
+    );
+    Mail {
+        kind: "matching_alternatives",
+        to: to.to_string(),
+        subject: "Other ways we could support you now".into(),
+        text,
+        html: None,
+    }
+}
+
+/// The ladder's step 3 (2 W), to the member: a person is now looking at their request.
+pub fn matching_handed_over(to: &str, display_name: &str, public_url: &str) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nWe are sorry: we have still not found the right match for you, and you have waited much longer than we want anyone to wait. The reason is simply that nobody who fits what you asked for has had room yet.\n\nWe have passed your request to one of our coordinators, a person rather than the matching system. A human coordinator will be in touch about what we can do. Your request keeps waiting meanwhile, and you can see or cancel it here:\n\n{public_url}/match-requests\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "matching_handed_over",
+        to: to.to_string(),
+        subject: "A coordinator is looking at your request".into(),
+        text,
+        html: None,
+    }
+}
+
+/// The ladder's step 3, to a coordinator: only what a coordinator needs to pick it up — the
+/// request id, its format, the focus condition's group and the wait. No name, no condition,
+/// no message.
+pub fn coordinator_handover(
+    to: &str,
+    request_id: &str,
+    format: &str,
+    focus_group: &str,
+    waited_days: i64,
+) -> Mail {
+    let text = format!(
+        "A match request has waited {waited_days} days without a match and is handed to the coordinators.\n\nRequest: {request_id}\nFormat: {format}\nFocus: {focus_group}\nWaited: {waited_days} days\n\nThe member has been told a coordinator will be in touch. The request keeps waiting until it is matched, cancelled or expires.\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "coordinator_handover",
+        to: to.to_string(),
+        subject: format!("Kindred: a {format} request needs a coordinator"),
+        text,
+        html: None,
+    }
+}
+
+/// The end of the ladder: the request expired; the member may ask again.
+pub fn matching_expired(to: &str, display_name: &str, public_url: &str, format: &str) -> Mail {
+    let text = format!(
+        "Hello {display_name},\n\nWe are sorry: we could not find {what} for you this time, so your request has now closed. This says nothing about you; it means nobody with room fitted what you asked for.\n\nYou are very welcome to ask again whenever you like, in the same format or another one:\n\n{public_url}/match-requests\n\n{SIGNOFF}\n",
+        what = format_words(format),
+    );
+    Mail {
+        kind: "matching_expired",
+        to: to.to_string(),
+        subject: "Your Kindred match request has closed".into(),
+        text,
+        html: None,
+    }
+}
+
 /// A crisis flag needs a human. Holds no message text, no member name, no condition: only
 /// how urgent it is and where to look.
 pub fn safety_alert(to: &str, public_url: &str, severity: &str, alert_id: &str) -> Mail {

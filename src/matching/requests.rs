@@ -6,6 +6,11 @@
 //! level 1 is not placed in peer pairs (MATCHING.md 4.5), so a pair request from them is refused
 //! at once with a suggestion of one-to-one, rather than left waiting for a match that cannot
 //! come. Explanations are stored as facts and shown as plain sentences.
+//!
+//! A waiting request shows how far the waiting ladder (`matching::ladder`) has gone
+//! (`wait_stage`) and, from 1.5 W, the formats that could serve the member now
+//! (`alternatives`); a request still unmatched at its expiry becomes `expired`, and a new one
+//! may be asked at once (the one-open-request rule counts only `waiting`).
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -48,6 +53,53 @@ pub struct RequestView {
     /// The offer waiting for the member's answer, while `status` is `offered`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offer: Option<super::offers::OfferView>,
+    /// While waiting, how far the waiting ladder has gone (`matching::ladder`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_stage: Option<&'static str>,
+    /// While waiting, from 1.5 W: the formats that could serve the member now (may be empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<Vec<String>>,
+}
+
+/// The ladder's step as a word: `searching`, `looking_wider` (W), `alternatives_offered`
+/// (1.5 W), `with_coordinator` (2 W).
+fn wait_stage(step: i32) -> &'static str {
+    match step {
+        i32::MIN..=0 => "searching",
+        1 => "looking_wider",
+        2 => "alternatives_offered",
+        _ => "with_coordinator",
+    }
+}
+
+/// Fills in the alternatives recorded by the ladder on the waiting views past step 2.
+async fn with_alternatives(
+    state: &AppState,
+    mut views: Vec<RequestView>,
+) -> Result<Vec<RequestView>, AppError> {
+    let ids: Vec<String> = views
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.wait_stage,
+                Some("alternatives_offered" | "with_coordinator")
+            )
+        })
+        .map(|v| v.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(views);
+    }
+    let found = state
+        .db
+        .run(move |c| Ok(match_requests::alternatives_of(c, &ids)?))
+        .await?;
+    for (id, json) in found {
+        if let Some(v) = views.iter_mut().find(|v| v.id == id) {
+            v.alternatives = serde_json::from_str(&json).ok();
+        }
+    }
+    Ok(views)
 }
 
 /// Stored with a match: the facts (for audit) and the sentences shown.
@@ -74,6 +126,8 @@ pub fn view(r: &MatchRequest, now: NaiveDateTime) -> RequestView {
         waited_seconds: (end - r.created_at).num_seconds().max(0),
         created_at: ts(r.created_at),
         offer: None,
+        wait_stage: (r.status == WAITING).then(|| wait_stage(r.relax_step)),
+        alternatives: None,
     }
 }
 
@@ -167,13 +221,16 @@ pub async fn create(
 
 pub async fn list(state: &AppState, who: &AuthUser) -> Result<Vec<RequestView>, AppError> {
     let (id, now) = (who.id.clone(), state.clock.now_naive());
-    state
+    let views = state
         .db
         .run(move |c| {
             let rows = match_requests::for_user(c, &id)?;
-            rows.iter().map(|r| with_offer(c, r, now)).collect()
+            rows.iter()
+                .map(|r| with_offer(c, r, now))
+                .collect::<Result<Vec<_>, AppError>>()
         })
-        .await
+        .await?;
+    with_alternatives(state, views).await
 }
 
 /// The view, with the open offer attached while the request is in one.
@@ -205,7 +262,9 @@ async fn own(state: &AppState, who: &AuthUser, id: &str) -> Result<MatchRequest,
 pub async fn get(state: &AppState, who: &AuthUser, id: &str) -> Result<RequestView, AppError> {
     let r = own(state, who, id).await?;
     let now = state.clock.now_naive();
-    state.db.run(move |c| with_offer(c, &r, now)).await
+    let v = state.db.run(move |c| with_offer(c, &r, now)).await?;
+    let mut one = with_alternatives(state, vec![v]).await?;
+    one.pop().ok_or(AppError::NotFound)
 }
 
 /// `DELETE /match-requests/{id}`: cancels a waiting request (a matched one stays matched).

@@ -1,6 +1,7 @@
 //! The matcher worker: runs a tick shortly after each new request (debounced, so a burst of
 //! arrivals is one tick) and on the `KINDRED_MATCH_INTERVAL_SECS` timer. Ticks never overlap
-//! within an instance; across instances the conditional claims keep matches single.
+//! within an instance; across instances the conditional claims keep matches single. The
+//! engine's maximum waits W come from the settings ([`engine_config`]).
 
 use std::time::Duration;
 
@@ -8,7 +9,20 @@ use tokio::sync::watch;
 
 use super::model::Config;
 use super::service::tick;
+use crate::config::MatchSettings;
 use crate::state::AppState;
+
+/// The engine's configuration with the maximum waits W of the settings
+/// (`KINDRED_MATCH_MAX_WAIT_*_DAYS`); every other number is MATCHING.md's default.
+pub fn engine_config(m: &MatchSettings) -> Config {
+    let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    Config {
+        max_wait_one_to_one_secs: secs(m.max_wait_one_to_one),
+        max_wait_pair_secs: secs(m.max_wait_pair),
+        max_wait_group_secs: secs(m.max_wait_group),
+        ..Config::default()
+    }
+}
 
 /// How long to wait after an arrival for others to join the same tick.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -47,4 +61,22 @@ pub async fn run(
         }
     }
     tracing::info!("matcher stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::model::{DAY_SECS, Format};
+
+    #[test]
+    fn the_defaults_are_matchings_and_the_settings_set_w() {
+        assert_eq!(engine_config(&MatchSettings::default()), Config::default());
+        let m = MatchSettings {
+            max_wait_pair: Duration::from_secs(3 * DAY_SECS as u64),
+            ..MatchSettings::default()
+        };
+        let cfg = engine_config(&m);
+        assert_eq!(cfg.max_wait_secs(Format::Pair), 3 * DAY_SECS);
+        assert_eq!(cfg.max_wait_secs(Format::Group), 14 * DAY_SECS);
+    }
 }

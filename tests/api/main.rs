@@ -11,6 +11,7 @@ mod admin;
 mod attacks;
 mod cli;
 mod explanations;
+mod ladder;
 mod mail;
 mod matching;
 mod offers;

@@ -31,11 +31,13 @@
 
 mod answer;
 mod make;
+mod pool;
 mod sweep;
 mod view;
 
 pub use answer::{AnswerView, answer};
 pub use make::{offer, offer_in};
+pub use pool::load_pool;
 pub use sweep::{lapse, withdraw_for};
 pub use view::{OfferSummary, OfferView, for_request, open_for};
 

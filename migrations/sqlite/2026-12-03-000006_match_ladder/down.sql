@@ -1,0 +1,1 @@
+ALTER TABLE match_requests DROP COLUMN alternatives;
