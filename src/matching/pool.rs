@@ -310,8 +310,13 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
         let rows = rooms::members(c, &room.id)?;
         let mut members = Vec::with_capacity(rows.len());
         let mut facilitator = None;
+        let (mut facilitator_gender, mut facilitator_age_band) = (None, None);
         for m in &rows {
             if m.room_role == rooms::ROLE_FACILITATOR {
+                // Their gender and age band: a joiner's `must` applies to the facilitator too.
+                let profile = decode(profiles::find(c, &m.user_id)?)?;
+                facilitator_gender = profile.gender.clone();
+                facilitator_age_band = age_index(profile.age_band.as_deref());
                 facilitator = Some(m.user_id.clone());
                 continue;
             }
@@ -344,6 +349,8 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
                 .saturating_sub(rows.len()),
             members,
             facilitator,
+            facilitator_gender,
+            facilitator_age_band,
             former: rooms::former_members(c, &room.id)?,
         });
     }

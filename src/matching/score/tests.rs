@@ -1697,3 +1697,16 @@ fn a_regional_match_is_a_small_bonus_over_the_same_language() {
     let s = volunteer_score(&m, &vol, &v, &HashMap::new(), &c);
     assert_eq!(s.part(Feature::Language), 0.9);
 }
+
+#[test]
+fn level_1_is_a_pair_rule_and_a_group_composition_rule() {
+    let (v, e, c) = (Vocab::new(), Exclusions::new(), Config::default());
+    let mut a = person("a");
+    a.level = Some(1);
+    let b = person("b");
+    assert!(!feasible_peer(&a, &b, &v, &e, &c));
+    let (mut ga, mut gb) = (a, b);
+    ga.format = Format::Group;
+    gb.format = Format::Group;
+    assert!(feasible_peer(&ga, &gb, &v, &e, &c));
+}
