@@ -12,6 +12,7 @@ mod attacks;
 mod cli;
 mod mail;
 mod matching;
+mod matching_rules;
 mod openapi;
 mod ops;
 mod privacy;
