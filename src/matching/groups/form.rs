@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use crate::matching::model::{Config, Person};
 use crate::matching::score::{Scorer, offered};
 
-use super::rules::{GROUP_MAX, GROUP_MIN, GROUP_TARGET, common_language, composition_ok};
+use super::rules::{GROUP_MAX, GROUP_MIN, GROUP_TARGET, composition_rules};
 
 /// Local-search passes over a bucket.
 const PASSES: usize = 3;
@@ -72,7 +72,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn composition(&self, group: &[usize]) -> bool {
-        composition_ok(self.people, group, true, self.cfg)
+        composition_rules(self.people, group, true, self.cfg) && self.scorer.share_a_language(group)
     }
 }
 
@@ -95,7 +95,7 @@ fn seed_groups(ctx: &mut Ctx<'_>, bucket: &[usize]) -> Vec<Vec<usize>> {
                 if let Some(f) = ctx.fit(c, &g) {
                     let mut trial = g.clone();
                     trial.push(c);
-                    if common_language(ctx.people, &trial).is_none() {
+                    if !ctx.scorer.share_a_language(&trial) {
                         continue;
                     }
                     if best.is_none_or(|(bf, _)| f > bf) {

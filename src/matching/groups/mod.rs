@@ -53,6 +53,7 @@ use form::{Ctx, form_groups};
 use seats::{Rooms, take_seats};
 
 pub use room::RoomSlot;
+use rules::composition_rules;
 pub use rules::{GROUP_MAX, GROUP_MIN, GROUP_TARGET, common_language, composition_ok};
 
 /// The groups plan: seats in existing rooms and new groups.
@@ -152,7 +153,8 @@ pub fn plan_groups(
                 members.retain(|&m| people[m].level != Some(1));
             }
             if members.len() >= GROUP_MIN
-                && composition_ok(people, &members, facilitator.is_some(), cfg)
+                && composition_rules(people, &members, facilitator.is_some(), cfg)
+                && scorer.share_a_language(&members)
             {
                 if let Some(v) = facilitator {
                     volunteers[v].free_groups = volunteers[v].free_groups.saturating_sub(1);

@@ -45,6 +45,18 @@ pub fn composition_ok(
     facilitated: bool,
     cfg: &Config,
 ) -> bool {
+    composition_rules(people, members, facilitated, cfg)
+        && common_language(people, members).is_some()
+}
+
+/// [`composition_ok`] without the common language, for callers that check it on the packed
+/// batch ([`Scorer::share_a_language`](crate::matching::score::Scorer::share_a_language)).
+pub(super) fn composition_rules(
+    people: &[&Person],
+    members: &[usize],
+    facilitated: bool,
+    cfg: &Config,
+) -> bool {
     let levels: Vec<u8> = members
         .iter()
         .filter_map(|&m| people.get(m).and_then(|p| p.level))
@@ -71,5 +83,5 @@ pub fn composition_ok(
             return false;
         }
     }
-    common_language(people, members).is_some()
+    true
 }

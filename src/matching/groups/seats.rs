@@ -10,7 +10,7 @@ use crate::matching::model::{Config, Person};
 use crate::matching::score::Scorer;
 
 use super::room::RoomSlot;
-use super::rules::composition_ok;
+use super::rules::composition_rules;
 
 /// The open rooms as the seat loop sees them, in the scorer's indices.
 pub(super) struct Rooms<'a> {
@@ -56,7 +56,9 @@ pub(super) fn take_seats(
             }
             let mut with: Vec<usize> = seated.clone();
             with.push(i);
-            if !composition_ok(everyone, &with, room.has_facilitator(), cfg) {
+            if !composition_rules(everyone, &with, room.has_facilitator(), cfg)
+                || !scorer.share_a_language(&with)
+            {
                 continue;
             }
             let candidate = (closeness, usize::MAX - seated.len(), r);

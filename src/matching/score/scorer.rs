@@ -106,6 +106,22 @@ impl Scorer {
             .any(|l| packed.iter().all(|p| self.batch.contains(p.langs, *l)))
     }
 
+    /// Whether every one of `members` can hold a session in one language (by key), the
+    /// packed form of the groups' common-language rule; false for no members.
+    pub fn share_a_language(&self, members: &[usize]) -> bool {
+        let Some(first) = members.first().and_then(|&m| self.batch.people.get(m)) else {
+            return false;
+        };
+        self.batch.slice(first.langs).iter().any(|l| {
+            members.iter().all(|&m| {
+                self.batch
+                    .people
+                    .get(m)
+                    .is_some_and(|p| self.batch.contains(p.langs, *l))
+            })
+        })
+    }
+
     /// Person `i`'s relaxation step ([`person_step`](super::person_step)).
     pub fn step(&self, i: usize) -> u8 {
         self.batch.people.get(i).map_or(0, |p| p.step)
