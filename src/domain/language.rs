@@ -1,7 +1,8 @@
 //! BCP 47 (RFC 5646) language tags for the languages a member can read or hold a session in.
 //!
 //! This module owns the syntax check and the canonical case of a tag, so two spellings of the
-//! same language (`EN_gb`, `en-GB`) compare equal when matching on shared language.
+//! same language (`EN_gb`, `en-GB`) compare equal, and the key two tags are matched on
+//! ([`match_key`]): the language people speak, whatever the region (`en-GB`, `en`, `en-US`).
 //!
 //! It must not do I/O and does not consult the IANA subtag registry: a well-formed tag for a
 //! language nobody speaks still parses. It supports the subset profiles need — language,
@@ -124,6 +125,121 @@ pub fn parse_language_tag(raw: &str) -> Result<String, &'static str> {
 
     Ok(out)
 }
+
+/// The key two session languages are matched on: the language people speak, not where they
+/// speak it. `en-GB`, `en` and `en-US` all give `en`; `pl-PL` gives `pl`.
+///
+/// Decisions (the issue is silent on these; keep the list in step with the table below):
+/// - Only the language subtag counts. Region, script and variants are dropped: a member who
+///   writes `zh-Hant-TW` and one who writes `zh` are offered each other, and the soft score
+///   prefers the same full tag (see `matching::score`). Script is not a hard constraint
+///   because most tags carry none and "zh" would then match nobody.
+/// - Sign languages are languages of their own: `bfi` (British Sign Language), `ase`
+///   (American), `isg` (Irish) never match a spoken language or one another. The deprecated
+///   `sgn-XX` forms map to the language the IANA registry names for them (`sgn-GB` → `bfi`,
+///   `sgn-US` → `ase`, `sgn-IE` → `isg`, …). An `sgn-XX` the table does not know keeps its
+///   region (`sgn-xx`), so two different sign languages never share one `sgn` key. A bare
+///   `sgn` names no language at all and matches only another bare `sgn`.
+/// - Deprecated codes map to their replacements (`iw` → `he`, `in` → `id`, `ji` → `yi`,
+///   `jw` → `jv`, `mo` → `ro`), the three-letter ISO 639-2 forms of common languages map to
+///   the two-letter code BCP 47 requires (`eng` → `en`, `pol` → `pl`, `wel`/`cym` → `cy`, …),
+///   and `cmn` (Mandarin) maps to `zh`, the tag almost everyone uses for it. Cantonese (`yue`)
+///   stays its own language.
+///
+/// Input need not be canonical or even valid: the key is the lower-cased first subtag (split on
+/// `-` or `_`) after the mappings above, so it never fails.
+pub fn match_key(tag: &str) -> String {
+    let mut subtags = tag.split(['-', '_']);
+    let language = subtags.next().unwrap_or_default().to_ascii_lowercase();
+    if language == "sgn" {
+        return match subtags.next() {
+            None => language,
+            Some(region) => {
+                let region = region.to_ascii_uppercase();
+                SIGN_LANGUAGES
+                    .iter()
+                    .find(|(r, _)| *r == region)
+                    .map_or_else(
+                        || format!("sgn-{}", region.to_ascii_lowercase()),
+                        |(_, l)| (*l).to_owned(),
+                    )
+            }
+        };
+    }
+    ALIASES
+        .iter()
+        .find(|(from, _)| *from == language)
+        .map_or(language, |(_, to)| (*to).to_owned())
+}
+
+/// The IANA registry's deprecated `sgn-XX` tags and the sign language each now names.
+const SIGN_LANGUAGES: &[(&str, &str)] = &[
+    ("BR", "bzs"),
+    ("CO", "csn"),
+    ("DE", "gsg"),
+    ("DK", "dsl"),
+    ("ES", "ssp"),
+    ("FR", "fsl"),
+    ("GB", "bfi"),
+    ("GR", "gss"),
+    ("IE", "isg"),
+    ("IT", "ise"),
+    ("JP", "jsl"),
+    ("MX", "mfs"),
+    ("NI", "ncs"),
+    ("NL", "dse"),
+    ("NO", "nsl"),
+    ("PT", "psr"),
+    ("SE", "swl"),
+    ("US", "ase"),
+    ("ZA", "sfs"),
+];
+
+/// Deprecated language codes and ISO 639-2 three-letter forms, to the code BCP 47 uses.
+const ALIASES: &[(&str, &str)] = &[
+    ("iw", "he"),
+    ("in", "id"),
+    ("ji", "yi"),
+    ("jw", "jv"),
+    ("mo", "ro"),
+    ("cmn", "zh"),
+    ("ara", "ar"),
+    ("ben", "bn"),
+    ("chi", "zh"),
+    ("zho", "zh"),
+    ("cym", "cy"),
+    ("wel", "cy"),
+    ("deu", "de"),
+    ("ger", "de"),
+    ("ell", "el"),
+    ("gre", "el"),
+    ("eng", "en"),
+    ("spa", "es"),
+    ("fas", "fa"),
+    ("per", "fa"),
+    ("fra", "fr"),
+    ("fre", "fr"),
+    ("gle", "ga"),
+    ("gla", "gd"),
+    ("guj", "gu"),
+    ("hin", "hi"),
+    ("ita", "it"),
+    ("lit", "lt"),
+    ("lav", "lv"),
+    ("nld", "nl"),
+    ("dut", "nl"),
+    ("pan", "pa"),
+    ("pol", "pl"),
+    ("por", "pt"),
+    ("ron", "ro"),
+    ("rum", "ro"),
+    ("rus", "ru"),
+    ("som", "so"),
+    ("tam", "ta"),
+    ("tur", "tr"),
+    ("ukr", "uk"),
+    ("urd", "ur"),
+];
 
 fn is_alpha(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_alphabetic())
@@ -275,6 +391,57 @@ mod tests {
         assert_eq!(parse_language_tag(tag), Ok(tag.to_owned()));
         let longer = format!("{tag}d");
         assert!(parse_language_tag(&longer).is_err());
+    }
+
+    #[test]
+    fn a_language_matches_whatever_the_region() {
+        for tag in ["en", "en-GB", "en-US", "EN_gb", "en-Latn-GB", "eng"] {
+            assert_eq!(match_key(tag), "en", "{tag}");
+        }
+        assert_eq!(match_key("pl-PL"), "pl");
+        assert_eq!(match_key("zh-Hant-TW"), "zh");
+        assert_eq!(match_key("cmn"), "zh");
+        assert_eq!(match_key("yue"), "yue");
+        assert_ne!(match_key("en"), match_key("pl"));
+    }
+
+    #[test]
+    fn sign_languages_are_languages_of_their_own() {
+        assert_eq!(match_key("bfi"), "bfi");
+        assert_eq!(match_key("bfi-GB"), "bfi");
+        assert_eq!(match_key("sgn-GB"), "bfi");
+        assert_eq!(match_key("sgn-US"), "ase");
+        assert_eq!(match_key("sgn-IE"), "isg");
+        assert_eq!(match_key("SGN-gb"), "bfi");
+        assert_eq!(match_key("ase"), "ase");
+        // Two sign languages never meet in one shared `sgn`, nor in English.
+        let keys = [
+            "sgn-GB", "sgn-US", "sgn-IE", "sgn-AU", "sgn-NZ", "sgn", "en-GB",
+        ]
+        .map(match_key);
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(match_key("sgn-AU"), "sgn-au");
+    }
+
+    #[test]
+    fn deprecated_codes_match_their_replacements() {
+        assert_eq!(match_key("iw"), match_key("he-IL"));
+        assert_eq!(match_key("in"), "id");
+        assert_eq!(match_key("mo"), "ro");
+        assert_eq!(match_key("wel"), match_key("cy-GB"));
+        assert_eq!(match_key("cym"), "cy");
+    }
+
+    #[test]
+    fn every_key_is_the_key_of_itself() {
+        for tag in ["en-GB", "sgn-GB", "sgn-AU", "eng", "iw", "bfi", "l3", ""] {
+            let k = match_key(tag);
+            assert_eq!(match_key(&k), k, "{tag}");
+        }
     }
 
     #[test]

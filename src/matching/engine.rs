@@ -250,9 +250,50 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::domain::language::match_key;
     use crate::matching::groups::{GROUP_MAX, GROUP_MIN, composition_ok};
-    use crate::matching::population::generate;
+    use crate::matching::model::Strength;
+    use crate::matching::population::{Population, generate, generate_constrained};
     use crate::matching::score::{feasible_peer, feasible_volunteer};
+
+    /// Everyone a block may name: the waiting people, then the rooms' members and
+    /// facilitators.
+    fn users(pop: &Population, rooms: &[RoomSlot]) -> Vec<String> {
+        let mut all: Vec<String> = pop.people.iter().map(|p| p.user.clone()).collect();
+        for r in rooms {
+            all.extend(r.members.iter().map(|m| m.user.clone()));
+            all.extend(r.facilitator.clone());
+        }
+        all.extend(pop.volunteers.iter().map(|v| v.user.clone()));
+        all
+    }
+
+    fn plan_for(
+        pop: &Population,
+        rooms: &[RoomSlot],
+        blocks: &[(usize, usize)],
+    ) -> (Exclusions, Plan) {
+        let all = users(pop, rooms);
+        let mut excl = Exclusions::new();
+        for &(a, b) in blocks {
+            if let (Some(a), Some(b)) = (all.get(a), all.get(b)) {
+                excl.add(a, b);
+            }
+        }
+        // Labels without digits, so any digit in a sentence would be a score, level or count.
+        let labels = |s: &str| Some(s.replace(|c: char| c.is_ascii_digit(), "x"));
+        let plan = plan(
+            &pop.people,
+            &pop.volunteers,
+            rooms,
+            &HashMap::new(),
+            &pop.vocab,
+            &excl,
+            &Config::default(),
+            &labels,
+        );
+        (excl, plan)
+    }
 
     fn run(
         n: usize,
@@ -261,92 +302,250 @@ mod tests {
         blocks: &[(usize, usize)],
     ) -> (Vec<Person>, Vec<Volunteer>, Exclusions, Plan) {
         let pop = generate(n, seed, format);
-        let mut excl = Exclusions::new();
-        for &(a, b) in blocks {
-            if a < n && b < n {
-                excl.add(&pop.people[a].user, &pop.people[b].user);
-            }
-        }
-        let cfg = Config::default();
-        // Words without digits, so any digit in a sentence would be a score, level or count.
-        let labels = |s: &str| Some(s.replace(|c: char| c.is_ascii_digit(), "x"));
-        let plan = plan(
-            &pop.people,
-            &pop.volunteers,
-            &[],
-            &HashMap::new(),
-            &pop.vocab,
-            &excl,
-            &cfg,
-            &labels,
-        );
+        let (excl, plan) = plan_for(&pop, &[], blocks);
         (pop.people, pop.volunteers, excl, plan)
     }
 
+    /// `a`'s `must`s met by someone of `gender` and `age` — written out here, apart from the
+    /// engine's rule, so the test does not trust the code it checks.
+    fn musts_met(a: &Person, gender: Option<&str>, age: Option<u8>) -> bool {
+        (a.gender_pref != Strength::Must || (a.gender.is_some() && a.gender.as_deref() == gender))
+            && (a.age_pref != Strength::Must || (a.age_band.is_some() && a.age_band == age))
+    }
+
+    fn keys(langs: &[String]) -> HashSet<String> {
+        langs.iter().map(|l| match_key(l)).collect()
+    }
+
+    /// Every hard constraint between the members of one room, whatever the path: every pair
+    /// with someone placed by this plan (members from `new_from` on; those before were seated
+    /// already, and may have blocked each other since), the composition of the whole room, and
+    /// the facilitator acceptable to everyone placed.
+    fn room_holds(
+        members: &[&Person],
+        new_from: usize,
+        facilitator: Option<(&str, Option<&str>, Option<u8>)>,
+        pop: &Population,
+        excl: &Exclusions,
+    ) -> Result<(), TestCaseError> {
+        let cfg = Config::default();
+        for (j, b) in members.iter().enumerate().skip(new_from) {
+            for a in &members[..j] {
+                prop_assert!(
+                    feasible_peer(a, b, &pop.vocab, excl, &cfg),
+                    "{} {}",
+                    a.user,
+                    b.user
+                );
+                prop_assert!(
+                    musts_met(a, b.gender.as_deref(), b.age_band),
+                    "{} must",
+                    a.user
+                );
+                prop_assert!(
+                    musts_met(b, a.gender.as_deref(), a.age_band),
+                    "{} must",
+                    b.user
+                );
+                prop_assert!(!keys(&a.session_languages).is_disjoint(&keys(&b.session_languages)));
+                prop_assert!(a.user != b.user && !excl.contains(&a.user, &b.user));
+            }
+        }
+        let idx: Vec<usize> = (0..members.len()).collect();
+        let group = members.first().is_some_and(|m| m.format == Format::Group);
+        prop_assert!(
+            !group || composition_ok(members, &idx, facilitator.is_some(), &cfg),
+            "composition: {:?}",
+            members
+                .iter()
+                .map(|m| (&m.user, m.level, m.stage_bin, &m.session_languages))
+                .collect::<Vec<_>>()
+        );
+        let level1 = members.iter().any(|m| m.level == Some(1));
+        prop_assert!(
+            facilitator.is_some() || !level1,
+            "level 1 without a facilitator"
+        );
+        if let Some((user, gender, age)) = facilitator {
+            for m in &members[new_from..] {
+                prop_assert!(musts_met(m, gender, age), "{} must vs facilitator", m.user);
+                prop_assert!(m.user != user && !excl.contains(&m.user, user));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a whole plan on every path: pairs, one-to-one (capacity), new groups (every pair,
+    /// composition, a facilitator acceptable to everyone, within their places) and seats in
+    /// open rooms (the room with its joiners, former members, free seats).
+    fn plan_holds(
+        pop: &Population,
+        rooms: &[RoomSlot],
+        excl: &Exclusions,
+        plan: &Plan,
+    ) -> Result<(), TestCaseError> {
+        let cfg = Config::default();
+        let by_key: HashMap<&str, &Person> =
+            pop.people.iter().map(|p| (p.key.as_str(), p)).collect();
+        let mut seen = HashSet::new();
+        let mut load: HashMap<&str, u32> = HashMap::new();
+        let mut facilitating: HashMap<&str, u32> = HashMap::new();
+        let mut joiners: HashMap<&str, Vec<&Person>> = HashMap::new();
+        for p in &plan.proposals {
+            for s in &p.seats {
+                prop_assert!(
+                    seen.insert(s.request_id.clone()),
+                    "a request is matched twice"
+                );
+            }
+            let seated: Vec<&Person> = p
+                .seats
+                .iter()
+                .map(|s| by_key[s.request_id.as_str()])
+                .collect();
+            match (p.kind, &p.existing_room) {
+                ("pair", _) => {
+                    prop_assert_eq!(seated.len(), 2);
+                    prop_assert!(seated.iter().all(|s| s.level != Some(1)));
+                    room_holds(&seated, 0, None, pop, excl)?;
+                }
+                ("one_to_one", _) => {
+                    let v = pop
+                        .volunteers
+                        .iter()
+                        .find(|v| Some(&v.user) == p.facilitator.as_ref())
+                        .unwrap();
+                    prop_assert!(feasible_volunteer(seated[0], v, excl, &cfg));
+                    prop_assert!(musts_met(seated[0], v.gender.as_deref(), v.age_band));
+                    *load.entry(v.user.as_str()).or_default() += 1;
+                    prop_assert!(load[v.user.as_str()] <= v.free_one_to_one, "over capacity");
+                }
+                (_, None) => {
+                    prop_assert!((GROUP_MIN..=GROUP_MAX).contains(&seated.len()));
+                    let facilitator = match &p.facilitator {
+                        Some(f) => {
+                            let v = pop.volunteers.iter().find(|v| &v.user == f).unwrap();
+                            *facilitating.entry(v.user.as_str()).or_default() += 1;
+                            prop_assert!(facilitating[v.user.as_str()] <= v.free_groups);
+                            prop_assert!(v.groups_supported.contains(&seated[0].focus.group));
+                            let theirs = keys(&v.session_languages);
+                            let common = seated
+                                .iter()
+                                .fold(theirs, |acc, s| &acc & &keys(&s.session_languages));
+                            prop_assert!(!common.is_empty(), "facilitator shares no language");
+                            Some((v.user.as_str(), v.gender.as_deref(), v.age_band))
+                        }
+                        None => None,
+                    };
+                    room_holds(&seated, 0, facilitator, pop, excl)?;
+                }
+                (_, Some(room)) => {
+                    prop_assert_eq!(seated.len(), 1);
+                    prop_assert!(p.facilitator.is_none());
+                    joiners.entry(room.as_str()).or_default().push(seated[0]);
+                }
+            }
+            for s in &p.seats {
+                for t in &p.seats {
+                    prop_assert!(s.user_id == t.user_id || !excl.contains(&s.user_id, &t.user_id));
+                }
+            }
+            // Never scores, levels or percentages. (A volunteer's "diagnosed 4 years ago" is
+            // MATCHING.md 4.7's own template, so digits are only banned between peers.)
+            for x in p.seats.iter().flat_map(|s| &s.explanation.sentences) {
+                let lower = x.to_lowercase();
+                prop_assert!(
+                    !lower.contains("score") && !lower.contains("level") && !x.contains('%'),
+                    "{x}"
+                );
+                if p.kind != "one_to_one" {
+                    prop_assert!(!x.chars().any(|c| c.is_ascii_digit()), "{x}");
+                }
+            }
+        }
+        for (room_id, joined) in &joiners {
+            let room = rooms.iter().find(|r| r.room_id == *room_id).unwrap();
+            prop_assert!(joined.len() <= room.free_seats, "free seats exceeded");
+            for j in joined {
+                prop_assert!(!room.former.contains(&j.user), "a former member is back");
+                prop_assert!(j.focus.group == room.focus_group);
+            }
+            let mut everyone: Vec<&Person> = room.members.iter().collect();
+            everyone.extend(joined.iter().copied());
+            let facilitator = room.facilitator.as_deref().map(|f| {
+                (
+                    f,
+                    room.facilitator_gender.as_deref(),
+                    room.facilitator_age_band,
+                )
+            });
+            room_holds(&everyone, room.members.len(), facilitator, pop, excl)?;
+        }
+        Ok(())
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(24))]
+        #![proptest_config(ProptestConfig::with_cases(48))]
 
         #[test]
         fn no_plan_ever_breaks_a_hard_constraint(
             seed in 0u64..10_000,
             n in 4usize..60,
             fmt in prop_oneof![Just(Format::Pair), Just(Format::OneToOne), Just(Format::Group)],
-            blocks in proptest::collection::vec((0usize..60, 0usize..60), 0..40),
+            hard in any::<bool>(),
+            blocks in proptest::collection::vec((0usize..120, 0usize..120), 0..60),
         ) {
-            let (people, volunteers, excl, plan) = run(n, seed, fmt, &blocks);
-            let cfg = Config::default();
-            let pop = generate(n, seed, fmt);
-            let by_key: HashMap<&str, &Person> = people.iter().map(|p| (p.key.as_str(), p)).collect();
-            let mut seen = HashSet::new();
-            let mut load: HashMap<&str, u32> = HashMap::new();
-            for p in &plan.proposals {
-                for s in &p.seats {
-                    prop_assert!(seen.insert(s.request_id.clone()), "a request is matched twice");
-                }
-                let seated: Vec<&Person> = p.seats.iter().map(|s| by_key[s.request_id.as_str()]).collect();
-                match p.kind {
-                    "pair" => {
-                        prop_assert_eq!(seated.len(), 2);
-                        prop_assert!(feasible_peer(seated[0], seated[1], &pop.vocab, &excl, &cfg));
+            let (pop, rooms) = if hard {
+                generate_constrained(n, seed, fmt)
+            } else {
+                (generate(n, seed, fmt), Vec::new())
+            };
+            let (excl, plan) = plan_for(&pop, &rooms, &blocks);
+            plan_holds(&pop, &rooms, &excl, &plan)?;
+        }
+    }
+
+    /// The property test is not vacuous: over a few constrained populations the plans take
+    /// seats in open rooms, form facilitated groups, seat level-1 members and honour `must`s.
+    #[test]
+    fn the_constrained_population_reaches_every_path() {
+        let (mut joins, mut facilitated, mut level1, mut musts, mut pairs, mut ones) =
+            (0, 0, 0, 0, 0, 0);
+        for seed in 0..12 {
+            for fmt in [Format::Pair, Format::OneToOne, Format::Group] {
+                let (pop, rooms) = generate_constrained(60, seed, fmt);
+                let (excl, plan) = plan_for(&pop, &rooms, &[]);
+                plan_holds(&pop, &rooms, &excl, &plan).unwrap();
+                let by_key: HashMap<&str, &Person> =
+                    pop.people.iter().map(|p| (p.key.as_str(), p)).collect();
+                for p in &plan.proposals {
+                    let seated: Vec<&Person> = p
+                        .seats
+                        .iter()
+                        .map(|s| by_key[s.request_id.as_str()])
+                        .collect();
+                    match (p.kind, p.existing_room.is_some()) {
+                        ("pair", _) => pairs += 1,
+                        ("one_to_one", _) => ones += 1,
+                        (_, true) => joins += 1,
+                        (_, false) => facilitated += usize::from(p.facilitator.is_some()),
                     }
-                    "one_to_one" => {
-                        let v = volunteers.iter().find(|v| Some(&v.user) == p.facilitator.as_ref()).unwrap();
-                        prop_assert!(feasible_volunteer(seated[0], v, &excl, &cfg));
-                        *load.entry(v.user.as_str()).or_default() += 1;
-                        prop_assert!(load[v.user.as_str()] <= v.free_one_to_one, "over capacity");
-                    }
-                    _ => {
-                        prop_assert!((GROUP_MIN..=GROUP_MAX).contains(&seated.len()));
-                        for (i, a) in seated.iter().enumerate() {
-                            for b in &seated[i + 1..] {
-                                prop_assert!(feasible_peer(a, b, &pop.vocab, &excl, &cfg));
-                            }
-                        }
-                        let idx: Vec<usize> = (0..seated.len()).collect();
-                        prop_assert!(composition_ok(&seated, &idx, p.facilitator.is_some()));
-                        if let Some(f) = &p.facilitator {
-                            let v = volunteers.iter().find(|v| &v.user == f).unwrap();
-                            prop_assert!(v.free_groups > 0);
-                            prop_assert!(seated.iter().all(|s| !excl.contains(&s.user, &v.user)));
-                        }
-                    }
-                }
-                for s in &p.seats {
-                    for t in &p.seats {
-                        prop_assert!(s.user_id == t.user_id || !excl.contains(&s.user_id, &t.user_id));
-                    }
-                }
-                // Never scores, levels or percentages. (A volunteer's "diagnosed 4 years ago" is
-                // MATCHING.md 4.7's own template, so digits are only banned between peers.)
-                for x in p.seats.iter().flat_map(|s| &s.explanation.sentences) {
-                    let lower = x.to_lowercase();
-                    prop_assert!(!lower.contains("score") && !lower.contains("level") && !x.contains('%'), "{x}");
-                    if p.kind != "one_to_one" {
-                        prop_assert!(!x.chars().any(|c| c.is_ascii_digit()), "{x}");
-                    }
+                    level1 += seated.iter().filter(|s| s.level == Some(1)).count();
+                    musts += seated
+                        .iter()
+                        .filter(|s| s.gender_pref == Strength::Must || s.age_pref == Strength::Must)
+                        .count();
                 }
             }
         }
+        assert!(joins >= 10, "joins {joins}");
+        assert!(facilitated >= 5, "facilitated {facilitated}");
+        assert!(level1 >= 5, "level 1 {level1}");
+        assert!(musts >= 10, "musts {musts}");
+        assert!(
+            pairs >= 10 && ones >= 10,
+            "pairs {pairs}, one-to-one {ones}"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod explanations;
 mod ladder;
 mod mail;
 mod matching;
+mod matching_rules;
 mod offers;
 mod openapi;
 mod ops;

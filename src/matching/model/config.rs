@@ -66,6 +66,10 @@ pub struct Config {
     pub unmet_preference: f64,
     /// Shared weekly hours at which availability overlap is complete (3).
     pub full_overlap_hours: u32,
+    /// The language feature when both share their first language but not its full tag
+    /// (`en-GB` with `en` or `en-US`): 0.9, so the same regional tag is a small bonus (1.0; 0.6
+    /// score points at the default weight of 6) over the same language from elsewhere.
+    pub other_region_language: f64,
 }
 
 impl Default for Config {
@@ -80,6 +84,7 @@ impl Default for Config {
             level1_in_peer_rooms: false,
             unmet_preference: 0.3,
             full_overlap_hours: 3,
+            other_region_language: 0.9,
         }
     }
 }

@@ -39,7 +39,7 @@ fn offset_minutes(tz: Option<&str>, now: NaiveDateTime) -> i32 {
         .unwrap_or(0)
 }
 
-fn age_index(band: Option<&str>) -> Option<u8> {
+pub(super) fn age_index(band: Option<&str>) -> Option<u8> {
     band.and_then(|b| AGE_BANDS.iter().position(|x| *x == b))
         .and_then(|i| u8::try_from(i).ok())
 }
@@ -175,6 +175,16 @@ pub(super) fn person(
         share_availability: p.sharing.availability,
         share_languages: p.sharing.languages,
     })
+}
+
+impl Features {
+    /// Gender and age band index, for a facilitator a joiner's `must` applies to.
+    pub(super) fn gender_and_age(&self) -> (Option<String>, Option<u8>) {
+        (
+            self.profile.gender.clone(),
+            age_index(self.profile.age_band.as_deref()),
+        )
+    }
 }
 
 /// How many rooms a volunteer already facilitates, by kind.

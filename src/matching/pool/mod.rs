@@ -181,8 +181,12 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
         let room_rows = seated.remove(&room.id).unwrap_or_default();
         let mut members = Vec::with_capacity(room_rows.len());
         let mut facilitator = None;
+        let (mut facilitator_gender, mut facilitator_age_band) = (None, None);
         for m in &room_rows {
             if m.room_role == rooms::ROLE_FACILITATOR {
+                // Their gender and age band: a joiner's `must` applies to the facilitator too.
+                (facilitator_gender, facilitator_age_band) =
+                    rows.features(vocab, &m.user_id, now)?.gender_and_age();
                 facilitator = Some(m.user_id.clone());
                 continue;
             }
@@ -217,6 +221,8 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
                 .saturating_sub(room_rows.len()),
             members,
             facilitator,
+            facilitator_gender,
+            facilitator_age_band,
             former: former.remove(&room.id).unwrap_or_default(),
             room_id: room.id,
             focus_condition: room.focus_condition,

@@ -22,9 +22,11 @@
 //!   3 % no gender. Volunteers have at least 6 months' experience (bins 1–3, mostly 2–3).
 //!
 //! Layout: [`generate`] and [`Population`] here; `vocabulary` (the copied ids and the
-//! related-groups table), `sampling` (the random draws) and `people` (one person or
-//! volunteer).
+//! related-groups table), `sampling` (the random draws), `people` (one person or
+//! volunteer) and `constrained` ([`generate_constrained`]: hard constraints made common and
+//! open group rooms, for the property tests).
 
+mod constrained;
 mod people;
 mod sampling;
 mod vocabulary;
@@ -37,6 +39,7 @@ use super::model::{Format, Person, Vocab, Volunteer};
 use people::{person, volunteer};
 use sampling::cumulative;
 
+pub use constrained::generate_constrained;
 pub use vocabulary::{
     CONDITIONS, GROUPS, OTHER_LANGUAGES, TAGS, group_of, is_sensitive, related_groups,
 };

@@ -86,12 +86,14 @@ pub fn candidate_pairs_with_idf(
             list
         })
         .collect();
-    // People who can never be in a peer room (one-to-one requests, level 1 by default) are
-    // left out of the buckets; everyone else is indexed by language and focus group.
+    // People who can never be in a peer room (one-to-one requests, level 1 in a pair by
+    // default) are left out of the buckets; everyone else is indexed by language and focus group.
     let eligible: Vec<bool> = batch
         .people
         .iter()
-        .map(|p| p.format != Format::OneToOne && level_allowed(p.level, cfg))
+        .map(|p| {
+            p.format == Format::Group || (p.format == Format::Pair && level_allowed(p.level, cfg))
+        })
         .collect();
     let mut by_focus: Vec<Vec<u32>> = vec![Vec::new(); batch.n_langs * ng];
     let mut by_lang: Vec<Vec<u32>> = vec![Vec::new(); batch.n_langs];

@@ -1,5 +1,11 @@
 //! The hard constraints of MATCHING.md §4.2 on packed people: whether two members may share a
-//! pair or group, and whether a one-to-one request may go to a volunteer.
+//! pair or group, whether a one-to-one request may go to a volunteer, and whether a member
+//! accepts a volunteer as their group's facilitator.
+//!
+//! Level 1 in peer rooms: a pair never takes a level-1 member (unless
+//! [`Config::level1_in_peer_rooms`]); in a group the rule is about the group, not the pair
+//! (level-1 members only in a facilitated group, MATCHING.md 4.5), so it is a composition rule
+//! and two group requests are peer-feasible whatever their levels.
 
 use crate::matching::model::{Config, Format, Strength};
 
@@ -16,8 +22,8 @@ impl Batch {
             && must_met(b.gender_pref, b.gender, a.gender)
             && must_age_met(a.age_pref, a.age, b.age)
             && must_age_met(b.age_pref, b.age, a.age)
-            && level_allowed(a.level, cfg)
-            && level_allowed(b.level, cfg)
+            && (a.format == Format::Group
+                || (level_allowed(a.level, cfg) && level_allowed(b.level, cfg)))
             && (self.intersects(a.groups, b.groups, self.group_exact)
                 || self.intersects(a.tags, b.tags, self.tag_exact)
                 || ((a.step >= 1 || b.step >= 1)
@@ -34,6 +40,19 @@ impl Batch {
             && must_age_met(m.age_pref, m.age, v.age)
             && (self.contains(v.supported_conds, m.focus_cond)
                 || self.contains(v.supported_groups, m.focus_group))
+    }
+}
+
+impl Batch {
+    /// Whether member `m` accepts volunteer `v` as the facilitator of their group: not the same
+    /// user, no exclusion between them, and `m`'s `must` gender and age met by the volunteer
+    /// (an unknown gender or age band never meets a `must`). The group's language and focus
+    /// are checked by the caller, who knows the whole group.
+    pub(super) fn accepts_facilitator(&self, m: &Packed, v: &PackedVolunteer) -> bool {
+        m.user != v.user
+            && !(m.has_excl && v.has_excl && self.is_excluded(m.user, v.user))
+            && must_met(m.gender_pref, m.gender, v.gender)
+            && must_age_met(m.age_pref, m.age, v.age)
     }
 }
 

@@ -33,9 +33,15 @@
 //!   feature is exactly 1 − |Δband|/5. Relaxation step 1 drops the person's own *prefer*s.
 //! - Tags: two people with no tags share nothing (0); a member with no tags is covered 0 by a
 //!   volunteer. A tag missing from the IDF table weighs ln 2 (the weight of a tag everyone has).
-//! - Language scores 1 when both have the same first language and can hold a session in it,
-//!   else 0.5 for any shared session language. Language tags are compared exactly; the service
-//!   passes them normalised (e.g. primary subtags only).
+//! - Languages are compared by [`match_key`]: the language, not the region (`en-GB`, `en` and
+//!   `en-US` are one language; sign languages such as `bfi` are languages of their own, and the
+//!   deprecated `sgn-GB`/`sgn-US`/`sgn-IE` are `bfi`/`ase`/`isg`). The hard constraint is one
+//!   shared session language by key. The language feature scores 1 when both have the same
+//!   first language with the same full tag (both `en-GB`: the regional match) and can hold a
+//!   session in it; 0.9 ([`Config::other_region_language`]) for the same first language with
+//!   another or no region (`en-GB` with `en`), so a regional match is a bonus of 0.1 of the
+//!   feature (0.6 score points at the default weight of 6); 0.5 for any other shared session
+//!   language; else 0. Full tags are compared as given (the service passes canonical case).
 //! - Volunteer stage: 1 when ahead, 0.5 same bin, 0 behind, 0.5 when either is unknown.
 //! - The newly-diagnosed vs ">5 y progressive" penalty applies when the newly diagnosed person is
 //!   in bin 0 and the other is in bin 3 with the tag `journey.progressive`. With the four bins
@@ -50,6 +56,8 @@
 //! solver), `facts` and `explain` (§4.7).
 //!
 //! [`Config::unmet_preference`]: super::model::Config::unmet_preference
+//! [`Config::other_region_language`]: super::model::Config::other_region_language
+//! [`match_key`]: crate::domain::language::match_key
 
 mod candidates;
 mod constraints;

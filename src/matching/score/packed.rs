@@ -1,11 +1,14 @@
 //! The packed batch every scoring entry point runs on, and how it is built: people and
-//! volunteers with their strings interned into small integers in sorted order, sets kept as
+//! volunteers with their strings interned into small integers in sorted order (languages by
+//! their [`match_key`], so `en-GB` and `en` are one language; the full first-language tag is
+//! interned apart for the regional bonus), sets kept as
 //! sorted id runs in one arena plus a 64-bit signature, group relations as a matrix and
 //! exclusions as id pairs. The queries on a batch are in `sets`; the rules that use them are in
 //! `constraints` and `soft`.
 
 use std::collections::{HashMap, HashSet};
 
+use crate::domain::language::match_key;
 use crate::matching::model::{Config, Exclusions, Format, Person, Strength, Vocab, Volunteer};
 
 use super::idf::DEFAULT_IDF;
@@ -34,8 +37,12 @@ pub(super) struct Packed {
     pub(super) format: Format,
     pub(super) step: u8,
     pub(super) bonus: i64,
+    /// Session languages by key.
     pub(super) langs: Set,
+    /// First language by key.
     pub(super) first_lang: u32,
+    /// First language as its full tag (region included).
+    pub(super) first_tag: u32,
     pub(super) first_is_session: bool,
     pub(super) focus_cond: u32,
     pub(super) focus_group: u32,
@@ -61,6 +68,7 @@ pub(super) struct PackedVolunteer {
     pub(super) user: u32,
     pub(super) langs: Set,
     pub(super) first_lang: u32,
+    pub(super) first_tag: u32,
     pub(super) first_is_session: bool,
     pub(super) conds: Span,
     pub(super) supported_conds: Set,
@@ -136,16 +144,32 @@ impl Batch {
         idf: &HashMap<String, f64>,
         cfg: &Config,
     ) -> Batch {
+        // Languages are matched by key; keys are computed once per person here.
+        let keys_of =
+            |session: &[String], first: &Option<String>| -> (Vec<String>, Option<String>) {
+                (
+                    session.iter().map(|l| match_key(l)).collect(),
+                    first.as_deref().map(match_key),
+                )
+            };
+        let people_keys: Vec<(Vec<String>, Option<String>)> = people
+            .iter()
+            .map(|p| keys_of(&p.session_languages, &p.first_language))
+            .collect();
+        let volunteer_keys: Vec<(Vec<String>, Option<String>)> = volunteers
+            .iter()
+            .map(|v| keys_of(&v.session_languages, &v.first_language))
+            .collect();
         let mut users = Vec::new();
         let mut langs = Vec::new();
+        let mut first_tags = Vec::new();
         let mut groups = Vec::new();
         let mut conds = Vec::new();
         let mut tags = Vec::new();
         let mut genders = Vec::new();
         for p in people {
             users.push(p.user.as_str());
-            langs.extend(p.session_languages.iter().map(String::as_str));
-            langs.extend(opt_str(&p.first_language));
+            first_tags.extend(opt_str(&p.first_language));
             groups.push(p.focus.group.as_str());
             conds.push(p.focus.id.as_str());
             for c in &p.conditions {
@@ -157,8 +181,7 @@ impl Batch {
         }
         for v in volunteers {
             users.push(v.user.as_str());
-            langs.extend(v.session_languages.iter().map(String::as_str));
-            langs.extend(opt_str(&v.first_language));
+            first_tags.extend(opt_str(&v.first_language));
             groups.extend(v.groups_supported.iter().map(String::as_str));
             conds.extend(v.conditions_supported.iter().map(String::as_str));
             for c in &v.conditions {
@@ -168,8 +191,13 @@ impl Batch {
             tags.extend(v.tags.iter().map(String::as_str));
             genders.extend(opt_str(&v.gender));
         }
+        for (session, first) in people_keys.iter().chain(&volunteer_keys) {
+            langs.extend(session.iter().map(String::as_str));
+            langs.extend(opt_str(first));
+        }
         let users = Interner::new(users);
         let langs = Interner::new(langs);
+        let first_tags = Interner::new(first_tags);
         let groups = Interner::new(groups);
         let conds_i = Interner::new(conds);
         let tags = Interner::new(tags);
@@ -232,9 +260,9 @@ impl Batch {
             excluded,
         };
 
-        for p in people {
-            let lang_set = b.push_set(p.session_languages.iter().map(|l| langs.get(l)));
-            let first_lang = opt_str(&p.first_language).map_or(NONE, |l| langs.get(l));
+        for (p, (session, first)) in people.iter().zip(&people_keys) {
+            let lang_set = b.push_set(session.iter().map(|l| langs.get(l)));
+            let first_lang = opt_str(first).map_or(NONE, |l| langs.get(l));
             let cond_span = b.push_conds(
                 p.conditions
                     .iter()
@@ -256,6 +284,7 @@ impl Batch {
                 bonus: person_bonus(p, cfg),
                 langs: lang_set,
                 first_lang,
+                first_tag: opt_str(&p.first_language).map_or(NONE, |t| first_tags.get(t)),
                 first_is_session: b.contains(lang_set, first_lang),
                 focus_cond: conds_i.get(&p.focus.id),
                 focus_group: groups.get(&p.focus.group),
@@ -275,9 +304,9 @@ impl Batch {
                 has_excl: has_excl(user),
             });
         }
-        for v in volunteers {
-            let lang_set = b.push_set(v.session_languages.iter().map(|l| langs.get(l)));
-            let first_lang = opt_str(&v.first_language).map_or(NONE, |l| langs.get(l));
+        for (v, (session, first)) in volunteers.iter().zip(&volunteer_keys) {
+            let lang_set = b.push_set(session.iter().map(|l| langs.get(l)));
+            let first_lang = opt_str(first).map_or(NONE, |l| langs.get(l));
             let cond_span = b.push_conds(
                 v.conditions
                     .iter()
@@ -291,6 +320,7 @@ impl Batch {
                 user,
                 langs: lang_set,
                 first_lang,
+                first_tag: opt_str(&v.first_language).map_or(NONE, |t| first_tags.get(t)),
                 first_is_session: b.contains(lang_set, first_lang),
                 conds: cond_span,
                 supported_conds,

@@ -11,10 +11,12 @@ use super::packed::Batch;
 
 /// Whether two members may be placed together in a pair or group (§4.2 as it applies to
 /// peers): not the same user, same format (pair or group), a shared session language, no
-/// exclusion, each side's `must` gender and age met, no level 1 unless
-/// [`Config::level1_in_peer_rooms`], and condition relevance (a shared condition group or tag,
-/// or a related group once either has relaxed). Availability is not a hard constraint: rooms
-/// are persistent chat.
+/// exclusion, each side's `must` gender and age met, in a pair no level 1 unless
+/// [`Config::level1_in_peer_rooms`] (in a group level 1 is a composition rule: only with a
+/// facilitator), and condition relevance (a shared condition group or tag, or a related group
+/// once either has relaxed). Session languages match by
+/// [`match_key`](crate::domain::language::match_key). Availability is not a hard constraint:
+/// rooms are persistent chat.
 pub fn feasible_peer(
     a: &Person,
     b: &Person,

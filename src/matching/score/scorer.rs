@@ -81,6 +81,47 @@ impl Scorer {
         Score::from_parts(parts, &self.cfg)
     }
 
+    /// Whether person `i` accepts volunteer `v` as their group's facilitator: not themself, no
+    /// exclusion, and their `must` gender and age met by the volunteer.
+    pub fn accepts_facilitator(&self, i: usize, v: usize) -> bool {
+        match (self.batch.people.get(i), self.batch.volunteers.get(v)) {
+            (Some(m), Some(x)) => self.batch.accepts_facilitator(m, x),
+            _ => false,
+        }
+    }
+
+    /// Whether volunteer `v` can hold a session in a language (by key) every one of `members`
+    /// can; false for no members.
+    pub fn shares_language_with_all(&self, v: usize, members: &[usize]) -> bool {
+        let Some(x) = self.batch.volunteers.get(v) else {
+            return false;
+        };
+        let packed: Option<Vec<_>> = members.iter().map(|&m| self.batch.people.get(m)).collect();
+        let Some(packed) = packed.filter(|p| !p.is_empty()) else {
+            return false;
+        };
+        self.batch
+            .slice(x.langs)
+            .iter()
+            .any(|l| packed.iter().all(|p| self.batch.contains(p.langs, *l)))
+    }
+
+    /// Whether every one of `members` can hold a session in one language (by key), the
+    /// packed form of the groups' common-language rule; false for no members.
+    pub fn share_a_language(&self, members: &[usize]) -> bool {
+        let Some(first) = members.first().and_then(|&m| self.batch.people.get(m)) else {
+            return false;
+        };
+        self.batch.slice(first.langs).iter().any(|l| {
+            members.iter().all(|&m| {
+                self.batch
+                    .people
+                    .get(m)
+                    .is_some_and(|p| self.batch.contains(p.langs, *l))
+            })
+        })
+    }
+
     /// Person `i`'s relaxation step ([`person_step`](super::person_step)).
     pub fn step(&self, i: usize) -> u8 {
         self.batch.people.get(i).map_or(0, |p| p.step)

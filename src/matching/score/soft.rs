@@ -52,19 +52,25 @@ impl Batch {
             stage,
             availability(&a.avail, &b.avail, cfg),
             level,
-            self.language(
-                (a.langs, a.first_lang, a.first_is_session),
-                (b.langs, b.first_lang, b.first_is_session),
-            ),
+            self.language(Lang::of(a), Lang::of(b), cfg),
             age,
             gender,
         ]
     }
 
-    fn language(&self, a: (Set, u32, bool), b: (Set, u32, bool)) -> f64 {
-        if a.1 != NONE && a.1 == b.1 && a.2 && b.2 {
-            1.0
-        } else if self.intersects(a.0, b.0, self.lang_exact) {
+    /// 1 for the same first language with the same full tag (both `en-GB`), a little less
+    /// ([`Config::other_region_language`]) for the same first language from another region or
+    /// none (`en-GB` with `en`), 0.5 for another shared session language, else 0.
+    ///
+    /// [`Config::other_region_language`]: crate::matching::model::Config::other_region_language
+    fn language(&self, a: Lang, b: Lang, cfg: &Config) -> f64 {
+        if a.first != NONE && a.first == b.first && a.first_is_session && b.first_is_session {
+            if a.tag != NONE && a.tag == b.tag {
+                1.0
+            } else {
+                cfg.other_region_language.clamp(0.0, 1.0)
+            }
+        } else if self.intersects(a.langs, b.langs, self.lang_exact) {
             0.5
         } else {
             0.0
@@ -109,13 +115,39 @@ impl Batch {
             stage,
             availability(&m.avail, &v.avail, cfg),
             1.0,
-            self.language(
-                (m.langs, m.first_lang, m.first_is_session),
-                (v.langs, v.first_lang, v.first_is_session),
-            ),
+            self.language(Lang::of(m), Lang::of_volunteer(v), cfg),
             age,
             gender,
         ]
+    }
+}
+
+/// One side's languages, as the language feature reads them.
+#[derive(Clone, Copy)]
+struct Lang {
+    langs: Set,
+    first: u32,
+    tag: u32,
+    first_is_session: bool,
+}
+
+impl Lang {
+    fn of(p: &Packed) -> Lang {
+        Lang {
+            langs: p.langs,
+            first: p.first_lang,
+            tag: p.first_tag,
+            first_is_session: p.first_is_session,
+        }
+    }
+
+    fn of_volunteer(v: &PackedVolunteer) -> Lang {
+        Lang {
+            langs: v.langs,
+            first: v.first_lang,
+            tag: v.first_tag,
+            first_is_session: v.first_is_session,
+        }
     }
 }
 

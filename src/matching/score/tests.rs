@@ -1593,3 +1593,112 @@ mod properties {
         }
     }
 }
+
+fn speaking(user: &str, langs: &[&str]) -> Person {
+    let mut p = person(user);
+    p.session_languages = strs(langs);
+    p.first_language = langs.first().map(|l| l.to_string());
+    p
+}
+
+#[test]
+fn a_language_matches_whatever_the_region() {
+    let (v, e, c) = (Vocab::new(), Exclusions::new(), Config::default());
+    let gb = speaking("a", &["en-GB"]);
+    for other in ["en", "en-US", "en-GB"] {
+        assert!(
+            feasible_peer(&gb, &speaking("b", &[other]), &v, &e, &c),
+            "{other}"
+        );
+    }
+    assert!(!feasible_peer(&gb, &speaking("b", &["pl"]), &v, &e, &c));
+    let mut m = member("m");
+    m.session_languages = strs(&["en-GB"]);
+    let mut vol = volunteer("v");
+    vol.session_languages = strs(&["en"]);
+    assert!(feasible_volunteer(&m, &vol, &e, &c));
+}
+
+#[test]
+fn sign_languages_are_their_own_languages() {
+    let (v, e, c) = (Vocab::new(), Exclusions::new(), Config::default());
+    let bsl = speaking("a", &["bfi"]);
+    assert!(feasible_peer(&bsl, &speaking("b", &["sgn-GB"]), &v, &e, &c));
+    assert!(!feasible_peer(
+        &bsl,
+        &speaking("b", &["sgn-US"]),
+        &v,
+        &e,
+        &c
+    ));
+    assert!(!feasible_peer(&bsl, &speaking("b", &["ase"]), &v, &e, &c));
+    assert!(!feasible_peer(&bsl, &speaking("b", &["en-GB"]), &v, &e, &c));
+    assert!(!feasible_peer(
+        &speaking("a", &["sgn-AU"]),
+        &speaking("b", &["sgn-NZ"]),
+        &v,
+        &e,
+        &c
+    ));
+}
+
+#[test]
+fn a_regional_match_is_a_small_bonus_over_the_same_language() {
+    let (v, c) = (Vocab::new(), Config::default());
+    let lang = |a: &[&str], b: &[&str]| {
+        peer_score(
+            &speaking("a", a),
+            &speaking("b", b),
+            &v,
+            &HashMap::new(),
+            &c,
+        )
+        .part(Feature::Language)
+    };
+    assert_eq!(lang(&["en-GB"], &["en-GB"]), 1.0);
+    assert_eq!(lang(&["en"], &["en"]), 1.0);
+    assert_eq!(lang(&["en-GB"], &["en"]), c.other_region_language);
+    assert_eq!(lang(&["en-GB"], &["en-US"]), 0.9);
+    assert_eq!(lang(&["pl", "en-GB"], &["en"]), 0.5);
+    assert_eq!(lang(&["bfi"], &["sgn-GB"]), 0.9);
+    let same = peer_score(
+        &speaking("a", &["en-GB"]),
+        &speaking("b", &["en-GB"]),
+        &v,
+        &HashMap::new(),
+        &c,
+    );
+    let other = peer_score(
+        &speaking("a", &["en-GB"]),
+        &speaking("b", &["en"]),
+        &v,
+        &HashMap::new(),
+        &c,
+    );
+    assert!(
+        (same.total - other.total - 0.6).abs() < 1e-9,
+        "{} {}",
+        same.total,
+        other.total
+    );
+    // The same for a volunteer.
+    let mut m = member("m");
+    m.session_languages = strs(&["en-GB"]);
+    m.first_language = Some("en-GB".into());
+    let vol = volunteer("v");
+    let s = volunteer_score(&m, &vol, &v, &HashMap::new(), &c);
+    assert_eq!(s.part(Feature::Language), 0.9);
+}
+
+#[test]
+fn level_1_is_a_pair_rule_and_a_group_composition_rule() {
+    let (v, e, c) = (Vocab::new(), Exclusions::new(), Config::default());
+    let mut a = person("a");
+    a.level = Some(1);
+    let b = person("b");
+    assert!(!feasible_peer(&a, &b, &v, &e, &c));
+    let (mut ga, mut gb) = (a, b);
+    ga.format = Format::Group;
+    gb.format = Format::Group;
+    assert!(feasible_peer(&ga, &gb, &v, &e, &c));
+}
