@@ -9,7 +9,7 @@ use crate::matching::{ready_member, request, volunteer};
 use crate::support::{Account, TestApp};
 
 fn manual_ticks(s: &mut kindred::config::Settings) {
-    s.matcher_worker = false;
+    crate::matching::manual_ticks(s);
 }
 
 async fn tick(app: &TestApp) -> usize {
