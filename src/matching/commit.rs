@@ -13,6 +13,8 @@
 //! standing and free capacity (still accepting, training current, a free one-to-one or group
 //! slot).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 
 use super::requests::StoredExplanation;
@@ -59,6 +61,37 @@ pub(super) fn lost() -> AppError {
     AppError::conflict(LOST, "the match could not be made any more")
 }
 
+/// The people of a batch of proposals, read once (one query) for their emails.
+pub struct Contacts(HashMap<String, users::User>);
+
+impl Contacts {
+    pub fn load(c: &mut DbConn, proposals: &[Proposal]) -> Result<Contacts, AppError> {
+        let mut ids: Vec<String> = proposals
+            .iter()
+            .flat_map(|p| {
+                p.seats
+                    .iter()
+                    .map(|s| s.user_id.clone())
+                    .chain(p.facilitator.clone())
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        Ok(Contacts(
+            users::find_many(c, &ids)?
+                .into_iter()
+                .map(|u| (u.id.clone(), u))
+                .collect(),
+        ))
+    }
+
+    /// The person's account, if they have an email to write to: (user, address).
+    pub fn mailbox(&self, id: &str) -> Option<(&users::User, &str)> {
+        let u = self.0.get(id)?;
+        Some((u, u.email.as_deref()?))
+    }
+}
+
 /// Where the seats' requests come from when a room opens.
 #[derive(Clone, Copy)]
 pub(super) enum Claim<'a> {
@@ -76,7 +109,10 @@ pub fn commit(
     now: NaiveDateTime,
     public_url: &str,
 ) -> Result<Option<Fact>, AppError> {
-    write_tx(c, |c| commit_in(c, p, now, public_url))
+    write_tx(c, |c| {
+        let contacts = Contacts::load(c, std::slice::from_ref(p))?;
+        commit_in(c, p, now, public_url, &contacts)
+    })
 }
 
 /// [`commit`] as a savepoint inside the caller's write transaction (the tick commits a batch
@@ -86,10 +122,11 @@ pub fn commit_in(
     p: &Proposal,
     now: NaiveDateTime,
     public_url: &str,
+    contacts: &Contacts,
 ) -> Result<Option<Fact>, AppError> {
     settle(savepoint(c, |c| -> Result<Fact, AppError> {
         recheck(c, p, now, false)?;
-        open(c, p, now, public_url, Claim::Pool)
+        open(c, p, now, public_url, Claim::Pool, contacts)
     }))
 }
 
@@ -111,6 +148,7 @@ pub(super) fn open(
     now: NaiveDateTime,
     public_url: &str,
     claim: Claim<'_>,
+    contacts: &Contacts,
 ) -> Result<Fact, AppError> {
     let room_id = match &p.existing_room {
         Some(id) => {
@@ -145,13 +183,14 @@ pub(super) fn open(
             }
             Claim::Offer(_) => match_offers::seat(c, &seat.request_id, &room_id, now)?,
         };
-        if claimed == 0 || rooms::ever_member(c, &room_id, &seat.user_id)? {
+        // A new room has nobody in it yet; an open group may have had this person before.
+        if claimed == 0
+            || (p.existing_room.is_some() && rooms::ever_member(c, &room_id, &seat.user_id)?)
+        {
             return Err(lost());
         }
         rooms::add_member(c, &room_id, &seat.user_id, ROLE_MEMBER, now)?;
-        if let Some(u) = users::find(c, &seat.user_id)?
-            && let Some(addr) = &u.email
-        {
+        if let Some((u, addr)) = contacts.mailbox(&seat.user_id) {
             let mail = templates::matched(
                 addr,
                 &u.display_name,
@@ -180,9 +219,7 @@ pub(super) fn open(
             }
             None => &[],
         };
-        if let Some(u) = users::find(c, v)?
-            && let Some(addr) = &u.email
-        {
+        if let Some((u, addr)) = contacts.mailbox(v) {
             let mail = templates::matched_as_volunteer(
                 addr,
                 &u.display_name,

@@ -10,7 +10,7 @@
 //! a batch's own `COMMIT` fails, every proposal in it is counted failed and logged; their
 //! requests stay waiting for the next tick.
 
-use super::commit::{Proposal, commit_in};
+use super::commit::{Contacts, Proposal, commit_in};
 use super::offers;
 use chrono::NaiveDateTime;
 
@@ -49,13 +49,14 @@ pub fn commit_batch(
     public_url: &str,
 ) -> Result<Vec<Outcome>, AppError> {
     write_tx(c, |c| -> Result<Vec<Outcome>, AppError> {
+        let contacts = Contacts::load(c, batch)?;
         Ok(batch
             .iter()
             .map(|p| match ask {
                 Some(window) if p.kind != "group" => {
-                    offers::offer_in(c, p, now, window, public_url)
+                    offers::offer_in(c, p, now, window, public_url, &contacts)
                 }
-                _ => commit_in(c, p, now, public_url),
+                _ => commit_in(c, p, now, public_url, &contacts),
             })
             .collect())
     })

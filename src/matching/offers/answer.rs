@@ -10,7 +10,7 @@ use crate::auth::AuthUser;
 use crate::db::match_offers::{self, Offer, OfferSeat};
 use crate::db::{DbConn, match_requests, write_tx};
 use crate::error::AppError;
-use crate::matching::commit::{Claim, Proposal, Seat, open, recheck, settle};
+use crate::matching::commit::{Claim, Contacts, Proposal, Seat, open, recheck, settle};
 use crate::matching::requests::StoredExplanation;
 use crate::realtime::Fact;
 use crate::state::AppState;
@@ -142,8 +142,16 @@ fn decide(
             end_all(c, &offer, match_offers::LOST, None, now, public_url)?.ok_or_else(no_offer)?;
         return Ok(Outcome::Ended(Fact::OfferEnded { ends }));
     }
-    let fact =
-        settle(open(c, &p, now, public_url, Claim::Offer(&offer.id)))?.ok_or_else(no_offer)?;
+    let contacts = Contacts::load(c, std::slice::from_ref(&p))?;
+    let fact = settle(open(
+        c,
+        &p,
+        now,
+        public_url,
+        Claim::Offer(&offer.id),
+        &contacts,
+    ))?
+    .ok_or_else(no_offer)?;
     Ok(Outcome::Opened(fact))
 }
 

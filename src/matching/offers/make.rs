@@ -5,12 +5,12 @@
 use chrono::{Duration, NaiveDateTime};
 
 use crate::db::match_offers::{self, Offer};
-use crate::db::{DbConn, savepoint, users, write_tx};
+use crate::db::{DbConn, savepoint, write_tx};
 use crate::domain::new_id;
 use crate::domain::time::ts;
 use crate::email::{self, offer_mail};
 use crate::error::AppError;
-use crate::matching::commit::{Proposal, lost, recheck, settle};
+use crate::matching::commit::{Contacts, Proposal, lost, recheck, settle};
 use crate::realtime::{Fact, OfferNote};
 
 /// An answer-by time in words for emails, e.g. "5 December 2026, 14:00 UTC".
@@ -27,7 +27,10 @@ pub fn offer(
     window: std::time::Duration,
     public_url: &str,
 ) -> Result<Option<Fact>, AppError> {
-    write_tx(c, |c| offer_in(c, p, now, window, public_url))
+    write_tx(c, |c| {
+        let contacts = Contacts::load(c, std::slice::from_ref(p))?;
+        offer_in(c, p, now, window, public_url, &contacts)
+    })
 }
 
 /// [`offer`] as a savepoint inside the caller's write transaction.
@@ -37,6 +40,7 @@ pub fn offer_in(
     now: NaiveDateTime,
     window: std::time::Duration,
     public_url: &str,
+    contacts: &Contacts,
 ) -> Result<Option<Fact>, AppError> {
     let window = Duration::from_std(window).map_err(AppError::internal)?;
     settle(savepoint(c, |c| -> Result<Fact, AppError> {
@@ -69,9 +73,7 @@ pub fn offer_in(
                 return Err(lost());
             }
             let sentences = &seat.explanation.sentences;
-            if let Some(u) = users::find(c, &seat.user_id)?
-                && let Some(addr) = &u.email
-            {
+            if let Some((u, addr)) = contacts.mailbox(&seat.user_id) {
                 let mail = offer_mail::offered(
                     addr,
                     &u.display_name,
@@ -97,9 +99,7 @@ pub fn offer_in(
                 .as_ref()
                 .map(|e| e.sentences.clone())
                 .unwrap_or_default();
-            if let Some(u) = users::find(c, v)?
-                && let Some(addr) = &u.email
-            {
+            if let Some((u, addr)) = contacts.mailbox(v) {
                 let mail = offer_mail::offered(
                     addr,
                     &u.display_name,
