@@ -3,9 +3,9 @@
 //!
 //! A moderator must not decide their own application.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 
-use super::fields::{default_expiry, explicit_expiry, queue_status, text};
+use super::fields::{Decision, default_expiry, explicit_expiry, queue_status, text};
 use super::view::{ApplicationView, QueuedApplication, view};
 use super::{DEFAULT_MAX_GROUPS, DEFAULT_ONE_TO_ONE_CAPACITY, MAX_NOTE_CHARS};
 use crate::auth::AuthUser;
@@ -37,11 +37,6 @@ pub async fn queue(
             })
         })
         .collect()
-}
-
-enum Decision {
-    Approve { expires: Option<NaiveDate> },
-    Reject,
 }
 
 /// `POST /moderation/volunteer-applications/{id}/approve`.

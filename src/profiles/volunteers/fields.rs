@@ -143,3 +143,12 @@ pub(super) fn queue_status(status: Option<&str>) -> Result<String, AppError> {
     }
     Ok(status.to_string())
 }
+
+/// A moderator's decision on an application or a renewal.
+pub(super) enum Decision {
+    /// Approved, with the expiry the moderator gave (None: the default from the course date).
+    Approve {
+        expires: Option<NaiveDate>,
+    },
+    Reject,
+}

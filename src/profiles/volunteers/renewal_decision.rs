@@ -4,10 +4,8 @@
 //! new expiry (completion + 12 months unless the moderator gives one, and refused if that has
 //! passed), rejection leaves the record as it was. A moderator must not decide their own.
 
-use chrono::NaiveDate;
-
 use super::MAX_NOTE_CHARS;
-use super::fields::{default_expiry, explicit_expiry, queue_status, text};
+use super::fields::{Decision, default_expiry, explicit_expiry, queue_status, text};
 use super::view::{QueuedRenewal, RenewalView, renewal_view};
 use crate::auth::AuthUser;
 use crate::db::volunteer_renewals::{self, Renewal, STATUS_APPROVED, STATUS_REJECTED};
@@ -37,11 +35,6 @@ pub async fn renewal_queue(
             decision_note: r.decision_note.clone(),
         })
         .collect())
-}
-
-enum Decision {
-    Approve { expires: Option<NaiveDate> },
-    Reject,
 }
 
 /// `POST /moderation/volunteer-renewals/{id}/approve`.
