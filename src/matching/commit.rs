@@ -13,7 +13,7 @@
 //! standing and free capacity (still accepting, training current, a free one-to-one or group
 //! slot).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
@@ -61,8 +61,16 @@ pub(super) fn lost() -> AppError {
     AppError::conflict(LOST, "the match could not be made any more")
 }
 
-/// The people of a batch of proposals, read once (one query) for their emails.
-pub struct Contacts(HashMap<String, users::User>);
+/// The people of a batch of proposals, read once inside its write transaction: their
+/// accounts (for the emails) and every block between two of them (for the re-check), two
+/// queries for the whole batch instead of several per proposal. The blocks are read at the
+/// start of the transaction rather than at each proposal; on SQLite nothing else can write
+/// meanwhile, and on PostgreSQL the window is the batch's few milliseconds, the same race a
+/// per-proposal read has with a block committed just after it.
+pub struct Contacts {
+    users: HashMap<String, users::User>,
+    blocks: HashSet<(String, String)>,
+}
 
 impl Contacts {
     pub fn load(c: &mut DbConn, proposals: &[Proposal]) -> Result<Contacts, AppError> {
@@ -77,18 +85,31 @@ impl Contacts {
             .collect();
         ids.sort();
         ids.dedup();
-        Ok(Contacts(
-            users::find_many(c, &ids)?
-                .into_iter()
-                .map(|u| (u.id.clone(), u))
-                .collect(),
-        ))
+        let users = users::find_many(c, &ids)?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
+            .collect();
+        let among: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let blocks = blocks::involving(c, &ids)?
+            .into_iter()
+            .filter(|(a, b)| among.contains(a.as_str()) && among.contains(b.as_str()))
+            .collect();
+        Ok(Contacts { users, blocks })
     }
 
     /// The person's account, if they have an email to write to: (user, address).
     pub fn mailbox(&self, id: &str) -> Option<(&users::User, &str)> {
-        let u = self.0.get(id)?;
+        let u = self.users.get(id)?;
         Some((u, u.email.as_deref()?))
+    }
+
+    /// Whether any of `people` (all from this batch) has blocked another of them.
+    fn blocked_among(&self, people: &[String]) -> bool {
+        people.iter().any(|a| {
+            people
+                .iter()
+                .any(|b| self.blocks.contains(&(a.clone(), b.clone())))
+        })
     }
 }
 
@@ -125,7 +146,7 @@ pub fn commit_in(
     contacts: &Contacts,
 ) -> Result<Option<Fact>, AppError> {
     settle(savepoint(c, |c| -> Result<Fact, AppError> {
-        recheck(c, p, now, false)?;
+        recheck(c, p, now, false, contacts)?;
         open(c, p, now, public_url, Claim::Pool, contacts)
     }))
 }
@@ -175,6 +196,7 @@ pub(super) fn open(
         }
     };
     let mut seated = Vec::with_capacity(p.seats.len() + 1);
+    let mut mails = Vec::with_capacity(p.seats.len() + 1);
     for seat in &p.seats {
         let claimed = match claim {
             Claim::Pool => {
@@ -189,7 +211,6 @@ pub(super) fn open(
         {
             return Err(lost());
         }
-        rooms::add_member(c, &room_id, &seat.user_id, ROLE_MEMBER, now)?;
         if let Some((u, addr)) = contacts.mailbox(&seat.user_id) {
             let mail = templates::matched(
                 addr,
@@ -199,26 +220,32 @@ pub(super) fn open(
                 &room_id,
                 &seat.explanation.sentences,
             );
-            email::enqueue(c, Some(&u.id), &mail, now)?;
+            mails.push((Some(u.id.as_str()), mail));
         }
         seated.push(Seated {
             user_id: seat.user_id.clone(),
             request_id: Some(seat.request_id.clone()),
         });
     }
-    if let Some(v) = &p.facilitator
-        && p.existing_room.is_none()
-    {
-        rooms::add_member(c, &room_id, v, ROLE_FACILITATOR, now)?;
-        // Why they were asked, kept on their membership for the room view.
-        let sentences = match &p.facilitator_explanation {
-            Some(e) => {
-                let text = serde_json::to_string(e).map_err(AppError::internal)?;
-                rooms::set_explanation(c, &room_id, v, &text)?;
-                e.sentences.as_slice()
-            }
-            None => &[],
-        };
+    let mut members: Vec<(&str, &str, Option<&str>)> = p
+        .seats
+        .iter()
+        .map(|s| (s.user_id.as_str(), ROLE_MEMBER, None))
+        .collect();
+    // Why the volunteer was asked, kept on their membership for the room view.
+    let volunteer_text = p
+        .facilitator_explanation
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(AppError::internal)?;
+    let facilitator = p.facilitator.as_ref().filter(|_| p.existing_room.is_none());
+    if let Some(v) = facilitator {
+        members.push((v.as_str(), ROLE_FACILITATOR, volunteer_text.as_deref()));
+        let sentences = p
+            .facilitator_explanation
+            .as_ref()
+            .map_or(&[][..], |e| e.sentences.as_slice());
         if let Some((u, addr)) = contacts.mailbox(v) {
             let mail = templates::matched_as_volunteer(
                 addr,
@@ -228,13 +255,15 @@ pub(super) fn open(
                 &room_id,
                 sentences,
             );
-            email::enqueue(c, Some(&u.id), &mail, now)?;
+            mails.push((Some(u.id.as_str()), mail));
         }
         seated.push(Seated {
             user_id: v.clone(),
             request_id: None,
         });
     }
+    rooms::add_members(c, &room_id, &members, now)?;
+    email::enqueue_all(c, &mails, now)?;
     if let Claim::Offer(offer) = claim
         && match_offers::close(c, offer, match_offers::OPENED, Some(&room_id), now)? == 0
     {
@@ -254,6 +283,7 @@ pub(super) fn recheck(
     p: &Proposal,
     now: NaiveDateTime,
     offering: bool,
+    contacts: &Contacts,
 ) -> Result<(), AppError> {
     let mut everyone: Vec<String> = p.seats.iter().map(|s| s.user_id.clone()).collect();
     match &p.existing_room {
@@ -269,7 +299,13 @@ pub(super) fn recheck(
             }
         }
     }
-    if blocks::any_between(c, &everyone)? {
+    // A new room holds only this batch's people; an open group also its current members.
+    let blocked = if p.existing_room.is_some() {
+        blocks::any_between(c, &everyone)?
+    } else {
+        contacts.blocked_among(&everyone)
+    };
+    if blocked {
         return Err(lost());
     }
     Ok(())

@@ -61,6 +61,18 @@ impl<'a> Ctx<'a> {
         Some(total)
     }
 
+    /// Sum of pair scores of `x` with every member but `skip` (who `x` would replace).
+    fn fit_without(&mut self, x: usize, group: &[usize], skip: usize) -> Option<f64> {
+        let mut total = 0.0;
+        for &m in group {
+            if m == x || m == skip {
+                continue;
+            }
+            total += self.pair(x, m)?;
+        }
+        Some(total)
+    }
+
     fn total_score(&mut self, group: &[usize]) -> Option<f64> {
         let mut t = 0.0;
         for (i, &a) in group.iter().enumerate() {
@@ -143,27 +155,42 @@ fn improve(ctx: &mut Ctx<'_>, groups: &mut [Vec<usize>], bucket: &[usize]) {
                 changed = true;
             }
         }
-        // Swaps between groups.
+        // Swaps between groups. A swap's new totals come from the members' fits (O(size) per
+        // trial, not the O(size²) of re-scoring both groups); composition is checked only for
+        // a swap that would be the best so far.
         for a in 0..groups.len() {
             for b in a + 1..groups.len() {
-                let before = ctx.total_score(&groups[a]).unwrap_or(f64::MIN)
-                    + ctx.total_score(&groups[b]).unwrap_or(f64::MIN);
+                let (Some(ta), Some(tb)) =
+                    (ctx.total_score(&groups[a]), ctx.total_score(&groups[b]))
+                else {
+                    continue;
+                };
+                let before = ta + tb;
+                let fit_a: Vec<Option<f64>> =
+                    groups[a].iter().map(|&x| ctx.fit(x, &groups[a])).collect();
+                let fit_b: Vec<Option<f64>> =
+                    groups[b].iter().map(|&y| ctx.fit(y, &groups[b])).collect();
                 let mut best: Option<(f64, usize, usize)> = None;
-                for i in 0..groups[a].len() {
-                    for j in 0..groups[b].len() {
-                        let mut ga = groups[a].clone();
-                        let mut gb = groups[b].clone();
-                        std::mem::swap(&mut ga[i], &mut gb[j]);
-                        let (Some(sa), Some(sb)) = (ctx.total_score(&ga), ctx.total_score(&gb))
-                        else {
+                for (i, &x) in groups[a].iter().enumerate() {
+                    for (j, &y) in groups[b].iter().enumerate() {
+                        let (Some(fx), Some(fy)) = (fit_a[i], fit_b[j]) else {
                             continue;
                         };
-                        if sa + sb > before + 1e-9
-                            && ctx.composition(&ga)
-                            && ctx.composition(&gb)
-                            && best.is_none_or(|(bs, _, _)| sa + sb > bs)
-                        {
-                            best = Some((sa + sb, i, j));
+                        let (Some(ya), Some(xb)) = (
+                            ctx.fit_without(y, &groups[a], x),
+                            ctx.fit_without(x, &groups[b], y),
+                        ) else {
+                            continue;
+                        };
+                        let total = (ta - fx + ya) + (tb - fy + xb);
+                        if total > before + 1e-9 && best.is_none_or(|(bs, _, _)| total > bs) {
+                            let mut ga = groups[a].clone();
+                            let mut gb = groups[b].clone();
+                            ga[i] = y;
+                            gb[j] = x;
+                            if ctx.composition(&ga) && ctx.composition(&gb) {
+                                best = Some((total, i, j));
+                            }
                         }
                     }
                 }

@@ -137,12 +137,12 @@ fn decide(
     let p = proposal(&offer, &seats);
     // A block made since the offer, or a volunteer who can no longer take the room: the
     // offer is lost and everyone goes back to the pool, wait kept.
-    if settle(recheck(c, &p, now, false))?.is_none() {
+    let contacts = Contacts::load(c, std::slice::from_ref(&p))?;
+    if settle(recheck(c, &p, now, false, &contacts))?.is_none() {
         let ends =
             end_all(c, &offer, match_offers::LOST, None, now, public_url)?.ok_or_else(no_offer)?;
         return Ok(Outcome::Ended(Fact::OfferEnded { ends }));
     }
-    let contacts = Contacts::load(c, std::slice::from_ref(&p))?;
     let fact = settle(open(
         c,
         &p,

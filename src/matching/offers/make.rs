@@ -44,7 +44,7 @@ pub fn offer_in(
 ) -> Result<Option<Fact>, AppError> {
     let window = Duration::from_std(window).map_err(AppError::internal)?;
     settle(savepoint(c, |c| -> Result<Fact, AppError> {
-        recheck(c, p, now, true)?;
+        recheck(c, p, now, true, contacts)?;
         let volunteer_explanation = p
             .facilitator_explanation
             .as_ref()
