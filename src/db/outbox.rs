@@ -48,35 +48,6 @@ pub fn insert(conn: &mut DbConn, new: &NewOutboxMail<'_>) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Several mails in one insert.
-pub fn insert_all(conn: &mut DbConn, new: &[NewOutboxMail<'_>]) -> QueryResult<()> {
-    if new.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<_> = new
-        .iter()
-        .map(|m| {
-            (
-                outbox::id.eq(m.id),
-                outbox::kind.eq(m.kind),
-                outbox::user_id.eq(m.user_id),
-                outbox::recipient.eq(m.recipient),
-                outbox::subject.eq(m.subject),
-                outbox::body_text.eq(m.body_text),
-                outbox::body_html.eq(m.body_html),
-                outbox::created_at.eq(m.created_at),
-                outbox::next_attempt_at.eq(m.next_attempt_at),
-            )
-        })
-        .collect();
-    let insert = diesel::insert_into(outbox::table).values(&rows);
-    match conn {
-        DbConn::Sqlite(c) => insert.execute(c),
-        DbConn::Pg(c) => insert.execute(c),
-    }
-    .map(|_| ())
-}
-
 /// Mail due for a (re)try, oldest first.
 pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<OutboxMail>> {
     outbox::table

@@ -57,34 +57,6 @@ pub fn add_member(
         .map(|_| ())
 }
 
-/// Seats everyone in `seats` — (user, role, the explanation kept on a volunteer's
-/// membership) — in one insert.
-pub fn add_members(
-    conn: &mut DbConn,
-    room: &str,
-    seats: &[(&str, &str, Option<&str>)],
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    let rows: Vec<_> = seats
-        .iter()
-        .map(|(user, role, explanation)| {
-            (
-                room_members::room_id.eq(room),
-                room_members::user_id.eq(*user),
-                room_members::room_role.eq(*role),
-                room_members::joined_at.eq(now),
-                room_members::explanation.eq(*explanation),
-            )
-        })
-        .collect();
-    let insert = diesel::insert_into(room_members::table).values(&rows);
-    match conn {
-        DbConn::Sqlite(c) => insert.execute(c),
-        DbConn::Pg(c) => insert.execute(c),
-    }
-    .map(|_| ())
-}
-
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Room>> {
     rooms::table
         .find(id)

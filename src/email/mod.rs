@@ -22,31 +22,6 @@ pub struct Mail {
 }
 
 /// Queues `mail` on `conn`; call inside the transaction of the event that causes it.
-/// Queues several mails in one insert: (the recipient's user id, the mail).
-pub fn enqueue_all(
-    conn: &mut DbConn,
-    mails: &[(Option<&str>, Mail)],
-    now: NaiveDateTime,
-) -> diesel::QueryResult<()> {
-    let ids: Vec<String> = mails.iter().map(|_| new_id()).collect();
-    let rows: Vec<outbox::NewOutboxMail<'_>> = mails
-        .iter()
-        .zip(&ids)
-        .map(|((user_id, mail), id)| outbox::NewOutboxMail {
-            id,
-            kind: mail.kind,
-            user_id: *user_id,
-            recipient: &mail.to,
-            subject: &mail.subject,
-            body_text: &mail.text,
-            body_html: mail.html.as_deref(),
-            created_at: now,
-            next_attempt_at: now,
-        })
-        .collect();
-    outbox::insert_all(conn, &rows)
-}
-
 pub fn enqueue(
     conn: &mut DbConn,
     user_id: Option<&str>,

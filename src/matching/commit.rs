@@ -262,8 +262,15 @@ pub(super) fn open(
             request_id: None,
         });
     }
-    rooms::add_members(c, &room_id, &members, now)?;
-    email::enqueue_all(c, &mails, now)?;
+    for (u, role, e) in &members {
+        rooms::add_member(c, &room_id, u, role, now)?;
+        if let Some(e) = e {
+            rooms::set_explanation(c, &room_id, u, e)?;
+        }
+    }
+    for (u, m) in &mails {
+        email::enqueue(c, *u, m, now)?;
+    }
     if let Claim::Offer(offer) = claim
         && match_offers::close(c, offer, match_offers::OPENED, Some(&room_id), now)? == 0
     {
