@@ -11,7 +11,7 @@ use kindred::profiles::vocab::Vocabulary;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::matching::{ready_member, request, volunteer};
+use crate::matching::{id_of, ready_member, request, tick, volunteer};
 use crate::support::{Account, TestApp};
 
 /// Abbreviations and names a condition phrase may start with; anything else starts lower case.
@@ -331,23 +331,6 @@ async fn every_template_holds_for_every_served_id(app: TestApp) {
 }
 both_backends!(every_template_holds_for_every_served_id);
 
-/// These tests drive the engine tick by tick; the background worker would race them.
-fn manual_ticks(s: &mut kindred::config::Settings) {
-    crate::matching::manual_ticks(s);
-}
-
-async fn tick(app: &TestApp) -> kindred::matching::service::TickReport {
-    kindred::matching::service::tick(&app.state, &kindred::matching::model::Config::default())
-        .await
-        .unwrap()
-}
-
-async fn id_of(resp: reqwest::Response) -> String {
-    assert_eq!(resp.status(), 201);
-    let v: Value = resp.json().await.unwrap();
-    v["id"].as_str().unwrap().to_string()
-}
-
 /// The sentences `who` reads on their request.
 async fn sentences_of(app: &TestApp, who: &Account, id: &str) -> Vec<String> {
     let v: Value = app
@@ -428,7 +411,7 @@ async fn a_group_seat_is_explained_from_the_members_side(app: TestApp) {
 }
 both_backends!(
     a_group_seat_is_explained_from_the_members_side,
-    super::manual_ticks
+    crate::matching::manual_ticks
 );
 
 async fn a_shared_language_is_named_in_words(app: TestApp) {
@@ -459,7 +442,10 @@ async fn a_shared_language_is_named_in_words(app: TestApp) {
         assert!(!all.contains("en-GB") && !all.contains("COPD"), "{all}");
     }
 }
-both_backends!(a_shared_language_is_named_in_words, super::manual_ticks);
+both_backends!(
+    a_shared_language_is_named_in_words,
+    crate::matching::manual_ticks
+);
 
 async fn a_volunteer_reads_who_they_support_within_what_is_shared(app: TestApp) {
     let vic = volunteer(&app, "Vic", 2).await;
@@ -548,7 +534,7 @@ async fn a_volunteer_reads_who_they_support_within_what_is_shared(app: TestApp) 
 }
 both_backends!(
     a_volunteer_reads_who_they_support_within_what_is_shared,
-    super::manual_ticks
+    crate::matching::manual_ticks
 );
 
 async fn a_new_groups_facilitator_reads_what_the_members_share(app: TestApp) {
@@ -600,5 +586,5 @@ async fn a_new_groups_facilitator_reads_what_the_members_share(app: TestApp) {
 }
 both_backends!(
     a_new_groups_facilitator_reads_what_the_members_share,
-    super::manual_ticks
+    crate::matching::manual_ticks
 );

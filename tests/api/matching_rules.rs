@@ -5,33 +5,16 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::matching::{ready_member, request, volunteer};
+use crate::matching::{id_of, ready_member, request, status_of, volunteer};
 use crate::support::{Account, TestApp};
 
-fn manual_ticks(s: &mut kindred::config::Settings) {
-    crate::matching::manual_ticks(s);
-}
-
+/// Rooms made by one tick.
 async fn tick(app: &TestApp) -> usize {
-    kindred::matching::service::tick(&app.state, &kindred::matching::model::Config::default())
-        .await
-        .unwrap()
-        .made
+    crate::matching::tick(app).await.made
 }
 
 async fn asks(app: &TestApp, who: &Account, format: &str) -> String {
-    let resp = request(app, who, format).await;
-    assert_eq!(resp.status(), 201);
-    let v: Value = resp.json().await.unwrap();
-    v["id"].as_str().unwrap().to_string()
-}
-
-async fn status(app: &TestApp, who: &Account, id: &str) -> Value {
-    app.get_auth(&format!("/api/v1/match-requests/{id}"), &who.access)
-        .await
-        .json()
-        .await
-        .unwrap()
+    id_of(request(app, who, format).await).await
 }
 
 async fn set(app: &TestApp, who: &Account, patch: Value) {
@@ -56,17 +39,17 @@ async fn a_must_preference_holds_when_joining_an_open_group(app: TestApp) {
     .await;
     let rk = asks(&app, &kim, "group").await;
     assert_eq!(tick(&app).await, 0);
-    assert_eq!(status(&app, &kim, &rk).await["status"], "waiting");
+    assert_eq!(status_of(&app, &kim, &rk).await["status"], "waiting");
     // Someone without that preference takes the free seat.
     let eve = ready_member(&app, "Eve").await;
     let re = asks(&app, &eve, "group").await;
     assert_eq!(tick(&app).await, 1);
-    assert_eq!(status(&app, &eve, &re).await["status"], "matched");
-    assert_eq!(status(&app, &kim, &rk).await["status"], "waiting");
+    assert_eq!(status_of(&app, &eve, &re).await["status"], "matched");
+    assert_eq!(status_of(&app, &kim, &rk).await["status"], "waiting");
 }
 both_backends!(
     a_must_preference_holds_when_joining_an_open_group,
-    super::manual_ticks
+    crate::matching::manual_ticks
 );
 
 async fn en_gb_meets_en(app: TestApp) {
@@ -76,7 +59,7 @@ async fn en_gb_meets_en(app: TestApp) {
     let rs = asks(&app, &sam, "pair").await;
     asks(&app, &alex, "pair").await;
     assert_eq!(tick(&app).await, 1);
-    assert_eq!(status(&app, &sam, &rs).await["status"], "matched");
+    assert_eq!(status_of(&app, &sam, &rs).await["status"], "matched");
 
     // British Sign Language, written `bfi` or the deprecated `sgn-GB`, is one language — and
     // not English.
@@ -90,10 +73,10 @@ async fn en_gb_meets_en(app: TestApp) {
     assert_eq!(tick(&app).await, 0);
     asks(&app, &cy, "pair").await;
     assert_eq!(tick(&app).await, 1);
-    assert_eq!(status(&app, &bo, &rb).await["status"], "matched");
-    assert_eq!(status(&app, &en, &re).await["status"], "waiting");
+    assert_eq!(status_of(&app, &bo, &rb).await["status"], "matched");
+    assert_eq!(status_of(&app, &en, &re).await["status"], "waiting");
 }
-both_backends!(en_gb_meets_en, super::manual_ticks);
+both_backends!(en_gb_meets_en, crate::matching::manual_ticks);
 
 async fn a_level_1_member_is_placed_in_a_facilitated_group(app: TestApp) {
     let vic = volunteer(&app, "Vic", 1).await;
@@ -120,7 +103,7 @@ async fn a_level_1_member_is_placed_in_a_facilitated_group(app: TestApp) {
         asks(&app, &m, "group").await;
     }
     assert_eq!(tick(&app).await, 1);
-    let s = status(&app, &lou, &rl).await;
+    let s = status_of(&app, &lou, &rl).await;
     assert_eq!(s["status"], "matched", "{s}");
     let room = s["room_id"].as_str().unwrap();
     let view: Value = app
@@ -140,5 +123,5 @@ async fn a_level_1_member_is_placed_in_a_facilitated_group(app: TestApp) {
 }
 both_backends!(
     a_level_1_member_is_placed_in_a_facilitated_group,
-    super::manual_ticks
+    crate::matching::manual_ticks
 );

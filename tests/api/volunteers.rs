@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::both_backends;
+use crate::matching::tick;
 use crate::support::{Account, MAIL_WAIT, TestApp, assert_problem};
 
 fn application() -> Value {
@@ -489,17 +490,6 @@ both_backends!(an_expired_training_record_cannot_be_approved_by_default);
 
 // ---- Renewing training, and withdrawing volunteer status ----
 
-/// Ticks by hand, one-to-ones opening at once: these tests are about who may be matched.
-fn manual_ticks(s: &mut kindred::config::Settings) {
-    crate::matching::manual_ticks(s);
-}
-
-async fn tick(app: &TestApp) -> kindred::matching::service::TickReport {
-    kindred::matching::service::tick(&app.state, &kindred::matching::model::Config::default())
-        .await
-        .unwrap()
-}
-
 /// The moved clock's date, `days` from now, as `YYYY-MM-DD`.
 fn day(app: &TestApp, days: i64) -> chrono::NaiveDate {
     (app.state.clock.now() + chrono::Duration::days(days)).date_naive()
@@ -736,7 +726,7 @@ async fn an_expired_volunteer_renews_and_is_matched_again(app: TestApp) {
 }
 both_backends!(
     an_expired_volunteer_renews_and_is_matched_again,
-    super::manual_ticks
+    crate::matching::manual_ticks
 );
 
 async fn renewals_are_validated_and_bad_input_changes_nothing(app: TestApp) {
@@ -1217,7 +1207,7 @@ async fn withdrawal_stops_matching_ends_one_to_one_rooms_and_keeps_groups(app: T
 }
 both_backends!(
     withdrawal_stops_matching_ends_one_to_one_rooms_and_keeps_groups,
-    super::manual_ticks
+    crate::matching::manual_ticks
 );
 
 async fn a_withdrawn_moderator_keeps_their_role_but_is_never_matched(app: TestApp) {
@@ -1274,5 +1264,5 @@ async fn a_withdrawn_moderator_keeps_their_role_but_is_never_matched(app: TestAp
 }
 both_backends!(
     a_withdrawn_moderator_keeps_their_role_but_is_never_matched,
-    super::manual_ticks
+    crate::matching::manual_ticks
 );
