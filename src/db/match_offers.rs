@@ -60,6 +60,16 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Offer>> {
         .optional()
 }
 
+/// Takes the offer's row lock for the rest of the transaction, so two people answering the
+/// same offer at once are serialised (on PostgreSQL; SQLite's write transaction already is)
+/// and the second sees the first's answer. Returns the offer as it stands after the lock.
+pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<Option<Offer>> {
+    diesel::update(match_offers::table.find(id))
+        .set(match_offers::id.eq(id))
+        .execute(conn)?;
+    find(conn, id)
+}
+
 /// Moves a waiting request into offer `offer`, storing the explanation it will be shown;
 /// 1 if this call claimed it.
 pub fn claim(

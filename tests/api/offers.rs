@@ -320,3 +320,24 @@ both_backends!(
     erasing_an_account_ends_its_offers,
     crate::matching::manual_ticks_asking
 );
+
+async fn two_people_accepting_at_once_open_the_room(app: TestApp) {
+    let sam = ready_member(&app, "Sam").await;
+    let alex = ready_member(&app, "Alex").await;
+    let rs = id_of(request(&app, &sam, "pair").await).await;
+    let ra = id_of(request(&app, &alex, "pair").await).await;
+    assert_eq!(tick(&app).await.offered, 1);
+    let (a, b) = tokio::join!(
+        answer(&app, &sam, &rs, "accept"),
+        answer(&app, &alex, &ra, "accept")
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    // Whichever came second saw the first's yes: the room is open for both.
+    for (who, id) in [(&sam, &rs), (&alex, &ra)] {
+        assert_eq!(status_of(&app, who, id).await["status"], "matched");
+    }
+}
+both_backends!(
+    two_people_accepting_at_once_open_the_room,
+    crate::matching::manual_ticks_asking
+);

@@ -89,14 +89,18 @@ fn decide(
     now: chrono::NaiveDateTime,
     public_url: &str,
 ) -> Result<Outcome, AppError> {
-    let Some((offer, _)) = match_offers::of_request(c, request)? else {
+    let Some((found, _)) = match_offers::of_request(c, request)? else {
         // Not in an open offer: the owner learns so; anyone else finds nothing.
         return match match_requests::find(c, request)? {
             Some(r) if r.user_id == who => Err(no_offer()),
             _ => Err(AppError::NotFound),
         };
     };
-    let seats = match_offers::seats(c, &offer.id)?;
+    // Everything below reads the offer after its lock: a concurrent answer is seen.
+    let mut offer = match_offers::lock(c, &found.id)?
+        .filter(|o| o.closed_at.is_none())
+        .ok_or_else(no_offer)?;
+    let mut seats = match_offers::seats(c, &offer.id)?;
     let as_member = seats
         .iter()
         .any(|s| s.request_id == request && s.user_id == who);
@@ -127,10 +131,15 @@ fn decide(
     if recorded == 0 {
         return Err(no_offer());
     }
-    let (offer, seats) = (
-        match_offers::find(c, &offer.id)?.ok_or_else(no_offer)?,
-        match_offers::seats(c, &offer.id)?,
-    );
+    // The answer just stored, without reading it back.
+    let yes = Some(match_offers::ACCEPTED.to_string());
+    if as_member {
+        for s in seats.iter_mut().filter(|s| s.request_id == request) {
+            s.answer = yes.clone();
+        }
+    } else {
+        offer.volunteer_answer = yes;
+    }
     if !everyone_said_yes(&offer, &seats) {
         return Ok(Outcome::Waiting);
     }
