@@ -17,6 +17,7 @@ pub mod email_tokens;
 pub mod match_offers;
 pub mod match_requests;
 pub mod messages;
+pub mod moderation_actions;
 pub mod migrations;
 pub mod outbox;
 pub mod profiles;

@@ -358,6 +358,26 @@ diesel::joinable!(room_members -> users (user_id));
 diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(messages -> users (sender_id));
 
+diesel::table! {
+    moderation_actions (id) {
+        id -> Text,
+        kind -> Text,
+        actor_id -> Text,
+        target_user_id -> Text,
+        room_id -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        category -> Nullable<Text>,
+        reason -> Text,
+        source_type -> Nullable<Text>,
+        source_id -> Nullable<Text>,
+        until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        reversed_at -> Nullable<Timestamp>,
+        reversed_by -> Nullable<Text>,
+        reversed_reason -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -386,4 +406,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     crisis_flags,
     safety_alerts,
+    moderation_actions,
 );

@@ -1,9 +1,10 @@
-//! Moderation: what keeps members safe once something has happened. Today: safety alerts
-//! raised by crisis language (`alerts`). Moderators acting on reports and alerts (hides,
-//! mutes, removals, bans) land here too, as pure policy plus services.
+//! Moderation and safeguarding: what keeps members safe once something has happened.
 //!
-//! This module owns the workflow and its records; it does not reach sockets. What open
-//! connections must hear goes through `crate::realtime` (or, for the message writer's own
-//! batch, the writer's post-commit step in `rooms`).
+//! Pure policy (who may act on whom, the sanction ladder) sits beside the services that apply
+//! it. Each service writes its state change, its `moderation_actions` row and its audit row
+//! in one transaction, then hands what open sockets must hear to `crate::realtime` (or, for
+//! the message writer's own batch, the writer's post-commit step in `rooms`).
+//!
+//! - `alerts` — safety alerts raised by crisis language, in the writer's transaction.
 
 pub mod alerts;

@@ -407,6 +407,15 @@ impl TestApp {
         self.db(move |c| kindred::db::users::set_role(c, &id, &role, now).expect("set role"))
             .await;
     }
+
+    /// A new moderator or admin (`role`), signed in the way that role must sign in. Every
+    /// test that needs a privileged session gets it here, so a change to how staff sign in
+    /// (a second factor) is made once.
+    pub async fn staff(&self, name: &str, role: &str) -> Account {
+        let a = self.signup(name).await;
+        self.make_role(&a.id, role).await;
+        self.signin(&a.email, &a.password, name).await
+    }
 }
 
 impl Drop for TestApp {
