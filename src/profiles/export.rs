@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use super::service::load_me;
 use crate::auth::AuthUser;
 use crate::db::{
-    DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, outbox, rooms,
-    sessions, users, volunteer_renewals, volunteers,
+    DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, moderation_actions,
+    outbox, rooms, sessions, users, volunteer_renewals, volunteers,
 };
 use crate::domain::time::ts;
 use crate::error::AppError;
@@ -39,6 +39,7 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("room_members", "room_memberships"),
     ("blocks", "blocks_you_made"),
     ("messages", "messages_you_wrote"),
+    ("moderation_actions", "moderation_actions_about_you"),
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
@@ -182,6 +183,17 @@ fn build(
         .into_iter()
         .map(|(id, _, at)| json!({"user_id": id, "created_at": ts(at)}))
         .collect();
+    // What moderators did about this person, with the reasons they gave; which moderator
+    // acted is staff data and stays out (a moderator's own actions are in `audit_events`).
+    let actions: Vec<Value> = moderation_actions::against(c, user_id)?
+        .into_iter()
+        .map(|a| {
+            json!({"id": a.id, "kind": a.kind, "room_id": a.room_id, "message_id": a.message_id,
+                   "category": a.category, "reason": a.reason, "until": a.until.map(ts),
+                   "created_at": ts(a.created_at), "reversed_at": a.reversed_at.map(ts),
+                   "reversed_reason": a.reversed_reason})
+        })
+        .collect();
     Ok(json!({
         "schema_version": EXPORT_SCHEMA_VERSION,
         "exported_at": ts(now),
@@ -222,6 +234,7 @@ fn build(
         "room_memberships": memberships,
         "blocks_you_made": blocks_made,
         "messages_you_wrote": written,
+        "moderation_actions_about_you": actions,
     }))
 }
 
