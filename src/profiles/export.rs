@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::service::load_me;
 use crate::auth::AuthUser;
 use crate::db::{
-    DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, outbox, rooms,
+    DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, mfa, outbox, rooms,
     sessions, users, volunteer_renewals, volunteers,
 };
 use crate::domain::time::ts;
@@ -39,6 +39,9 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("room_members", "room_memberships"),
     ("blocks", "blocks_you_made"),
     ("messages", "messages_you_wrote"),
+    ("mfa_totp", "second_factor"),
+    ("mfa_recovery_codes", "second_factor"),
+    ("mfa_tickets", "second_factor"),
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
@@ -119,6 +122,7 @@ fn build(
                 "expires_at": ts(s.expires_at),
                 "revoked_at": s.revoked_at.map(ts),
                 "revoked_reason": s.revoked_reason,
+                "second_factor": s.second_factor,
                 "refresh_tokens": "stored only as SHA-256 hashes; not exported",
             })
         })
@@ -182,6 +186,16 @@ fn build(
         .into_iter()
         .map(|(id, _, at)| json!({"user_id": id, "created_at": ts(at)}))
         .collect();
+    let second_factor = json!({
+        "totp": mfa::find_totp(c, user_id)?.map(|f| json!({
+            "created_at": ts(f.created_at),
+            "confirmed_at": f.confirmed_at.map(ts),
+            "secret": "kept to check your codes; never exported",
+        })),
+        "recovery_codes_left": mfa::recovery_codes_left(c, user_id)?,
+        "recovery_codes": "stored only as SHA-256 hashes; not exported",
+        "sign_in_tickets": "short-lived, stored only as SHA-256 hashes; not exported",
+    });
     Ok(json!({
         "schema_version": EXPORT_SCHEMA_VERSION,
         "exported_at": ts(now),
@@ -222,6 +236,7 @@ fn build(
         "room_memberships": memberships,
         "blocks_you_made": blocks_made,
         "messages_you_wrote": written,
+        "second_factor": second_factor,
     }))
 }
 

@@ -19,9 +19,7 @@ fn application() -> Value {
 }
 
 async fn moderator(app: &TestApp, name: &str) -> Account {
-    let m = app.signup(name).await;
-    app.make_role(&m.id, "moderator").await;
-    m
+    app.staff(name, "moderator").await
 }
 
 async fn apply(app: &TestApp, who: &Account) -> Value {
