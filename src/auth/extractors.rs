@@ -1,8 +1,7 @@
 //! Extractors that ARE the access policy: a handler that takes `Admin` cannot run for anyone
 //! else. `AuthUser` validates the bearer JWT, then checks in the database that its session is
 //! live and its account active, so logout, a password reset or a ban take effect at once, and
-//! the role is read fresh (a demotion applies to the very next request). `Moderator` and
-//! `Admin` also need a session signed in with a second factor (`403 mfa_required`).
+//! the role is read fresh (a demotion applies to the very next request).
 
 use std::net::IpAddr;
 
