@@ -425,6 +425,7 @@ fn seed(
                         created_at: now,
                         last_seen_at: now,
                         expires_at: expires,
+                        second_factor: false,
                     },
                 )?;
                 let room = &room_ids[i / room_size];

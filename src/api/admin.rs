@@ -15,6 +15,12 @@ use crate::state::AppState;
 pub struct SetRoleRequest {
     pub role: String,
     pub reason: String,
+    /// The acting admin's password, or …
+    #[serde(default)]
+    pub password: Option<String>,
+    /// … a current code (TOTP or recovery) of theirs.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 pub async fn put_user_role(
@@ -23,6 +29,11 @@ pub async fn put_user_role(
     path: web::Path<String>,
     body: web::Json<SetRoleRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let user = service::set_role(&state, &admin, &path, &body.role, &body.reason).await?;
+    let body = body.into_inner();
+    let proof = service::Reauth {
+        password: body.password,
+        code: body.code,
+    };
+    let user = service::set_role(&state, &admin, &path, &body.role, &body.reason, &proof).await?;
     json(StatusCode::OK, &serde_json::json!({"user": user}))
 }

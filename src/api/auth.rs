@@ -1,4 +1,5 @@
-//! `/api/v1/auth/*`: register, verify, sign in, refresh, sign out, reset a password.
+//! `/api/v1/auth/*`: register, verify, sign in (and its second step), refresh, sign out,
+//! reset a password.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -29,6 +30,13 @@ pub struct TokenRequest {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginMfaRequest {
+    pub mfa_ticket: String,
+    pub code: String,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +91,16 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let out = service::login(&state, client, &body.email, &body.password).await?;
+    json(StatusCode::OK, &out)
+}
+
+/// The second step of signing in (an account with a second factor).
+pub async fn login_mfa(
+    state: web::Data<AppState>,
+    client: ClientAddr,
+    body: web::Json<LoginMfaRequest>,
+) -> Result<HttpResponse, AppError> {
+    let out = service::login_second_step(&state, client, &body.mfa_ticket, &body.code).await?;
     json(StatusCode::OK, &out)
 }
 

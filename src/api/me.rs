@@ -115,3 +115,53 @@ pub async fn delete_me(
     crate::profiles::erasure::erase(&state, &who, &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaCodeRequest {
+    pub code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReauthRequest {
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// Starts TOTP enrolment: the secret and its `otpauth://` URI, shown while pending only.
+pub async fn start_totp(
+    state: web::Data<AppState>,
+    who: AuthUser,
+) -> Result<HttpResponse, AppError> {
+    json(StatusCode::OK, &service::start_totp(&state, &who).await?)
+}
+
+/// Confirms enrolment with a current code; answers the ten recovery codes, once.
+pub async fn confirm_totp(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    body: web::Json<MfaCodeRequest>,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::OK,
+        &service::confirm_totp(&state, &who, &body.code).await?,
+    )
+}
+
+/// Removes the second factor (re-authenticated; never for staff).
+pub async fn delete_mfa(
+    state: web::Data<AppState>,
+    who: AuthUser,
+    body: web::Json<ReauthRequest>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let proof = service::Reauth {
+        password: body.password,
+        code: body.code,
+    };
+    service::remove_mfa(&state, &who, &proof).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -116,6 +116,27 @@ pub fn route_table() -> Vec<RouteDef> {
             "/api/v1/me/volunteer/renewals",
             get().to(volunteers::list_my_volunteer_renewals),
         ),
+        // Second factor (issue 11, point 11): enrolment and the second sign-in step.
+        r(
+            Method::POST,
+            "/api/v1/auth/login/mfa",
+            post().to(auth::login_mfa),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/me/mfa/totp",
+            post().to(me::start_totp),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/me/mfa/totp/confirm",
+            post().to(me::confirm_totp),
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/me/mfa",
+            delete().to(me::delete_mfa),
+        ),
         r(
             Method::GET,
             "/api/v1/conditions",

@@ -136,8 +136,14 @@ impl FromRequest for Moderator {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = state(req);
         let user = AuthUser::from_request(req, payload);
-        Box::pin(async move { require(user.await?, Role::Moderator).map(Moderator) })
+        Box::pin(async move {
+            let user = require(user.await?, Role::Moderator)?;
+            require_second_factor(&state?.into_inner(), user)
+                .await
+                .map(Moderator)
+        })
     }
 }
 
@@ -146,9 +152,40 @@ impl FromRequest for Admin {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = state(req);
         let user = AuthUser::from_request(req, payload);
-        Box::pin(async move { require(user.await?, Role::Admin).map(Admin) })
+        Box::pin(async move {
+            let user = require(user.await?, Role::Admin)?;
+            require_second_factor(&state?.into_inner(), user)
+                .await
+                .map(Admin)
+        })
     }
+}
+
+/// Whether `who`'s session was signed in with a second factor. Staff powers need it: the
+/// `Moderator` and `Admin` extractors, and the websocket (a staff connection without it is a
+/// plain member connection and gets no `safety_alert` frames).
+pub async fn has_second_factor(state: &AppState, who: &AuthUser) -> Result<bool, AppError> {
+    let sid = who.session_id.clone();
+    state
+        .db
+        .run(move |c| Ok(sessions::has_second_factor(c, &sid)?))
+        .await
+}
+
+/// Staff routes answer `403 mfa_required` for a session signed in with a password alone, so
+/// a role granted to someone takes effect once they have enrolled and signed in with it.
+async fn require_second_factor(state: &AppState, user: AuthUser) -> Result<AuthUser, AppError> {
+    if has_second_factor(state, &user).await? {
+        return Ok(user);
+    }
+    tracing::info!(event = "authz_fail", user_id = %user.id, reason = "mfa_required", "staff session without a second factor");
+    Err(AppError::forbidden(
+        "mfa_required",
+        "Moderators and admins must sign in with a second factor: set one up at \
+         POST /api/v1/me/mfa/totp, then sign in again.",
+    ))
 }
 
 /// The client's address for rate limiting: the TCP peer, or, when the peer is a trusted proxy

@@ -17,6 +17,7 @@ pub mod email_tokens;
 pub mod match_offers;
 pub mod match_requests;
 pub mod messages;
+pub mod mfa;
 pub mod migrations;
 pub mod moderation_actions;
 pub mod outbox;

@@ -27,6 +27,7 @@ diesel::table! {
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
+        second_factor -> Bool,
     }
 }
 
@@ -378,6 +379,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mfa_totp (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        last_used_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    mfa_recovery_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mfa_tickets (id) {
+        id -> Text,
+        user_id -> Text,
+        ticket_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -407,4 +439,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     crisis_flags,
     safety_alerts,
     moderation_actions,
+    mfa_totp,
+    mfa_recovery_codes,
+    mfa_tickets,
 );

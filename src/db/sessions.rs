@@ -17,6 +17,8 @@ pub struct Session {
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
     pub revoked_reason: Option<String>,
+    /// Established with a second factor (password, then a TOTP or recovery code).
+    pub second_factor: bool,
 }
 
 #[derive(Insertable)]
@@ -27,6 +29,7 @@ pub struct NewSession<'a> {
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+    pub second_factor: bool,
 }
 
 /// What an authenticated request needs to know, read in one query.
@@ -132,4 +135,14 @@ pub fn for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Session>> {
 /// Erasure: every session (refresh tokens go with them by cascade).
 pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
+}
+
+/// Whether session `id` was established with a second factor (false for an unknown id).
+pub fn has_second_factor(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    Ok(sessions::table
+        .find(id)
+        .select(sessions::second_factor)
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false))
 }

@@ -11,7 +11,7 @@
 
 use crate::auth::AuthUser;
 use crate::db::{
-    audit, blocks, check_ins, email_tokens, match_requests, messages, outbox, profiles, rooms,
+    audit, blocks, check_ins, email_tokens, match_requests, messages, mfa, outbox, profiles, rooms,
     sessions, users, volunteers, write_tx,
 };
 use crate::domain::display_name::FORMER_MEMBER;
@@ -44,6 +44,7 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
                 volunteers::delete_all(c, &id)?;
                 email_tokens::delete_for_user(c, &id)?;
                 sessions::delete_for_user(c, &id)?;
+                mfa::delete_for_user(c, &id)?;
                 outbox::delete_for_user(c, &id)?;
                 // Open offers end as if they declined: the others go back to the pool.
                 let offer_facts = offers::withdraw_for(c, &id, now, &url)?;

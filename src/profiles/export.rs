@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use super::service::load_me;
 use crate::auth::AuthUser;
 use crate::db::{
-    DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, moderation_actions,
-    outbox, rooms, sessions, users, volunteer_renewals, volunteers,
+    DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, mfa,
+    moderation_actions, outbox, rooms, sessions, users, volunteer_renewals, volunteers,
 };
 use crate::domain::time::ts;
 use crate::error::AppError;
@@ -40,6 +40,9 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("blocks", "blocks_you_made"),
     ("messages", "messages_you_wrote"),
     ("moderation_actions", "moderation_actions_about_you"),
+    ("mfa_totp", "second_factor"),
+    ("mfa_recovery_codes", "second_factor"),
+    ("mfa_tickets", "second_factor"),
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
@@ -120,6 +123,7 @@ fn build(
                 "expires_at": ts(s.expires_at),
                 "revoked_at": s.revoked_at.map(ts),
                 "revoked_reason": s.revoked_reason,
+                "second_factor": s.second_factor,
                 "refresh_tokens": "stored only as SHA-256 hashes; not exported",
             })
         })
@@ -194,6 +198,16 @@ fn build(
                    "reversed_reason": a.reversed_reason})
         })
         .collect();
+    let second_factor = json!({
+        "totp": mfa::find_totp(c, user_id)?.map(|f| json!({
+            "created_at": ts(f.created_at),
+            "confirmed_at": f.confirmed_at.map(ts),
+            "secret": "kept to check your codes; never exported",
+        })),
+        "recovery_codes_left": mfa::recovery_codes_left(c, user_id)?,
+        "recovery_codes": "stored only as SHA-256 hashes; not exported",
+        "sign_in_tickets": "short-lived, stored only as SHA-256 hashes; not exported",
+    });
     Ok(json!({
         "schema_version": EXPORT_SCHEMA_VERSION,
         "exported_at": ts(now),
@@ -235,6 +249,7 @@ fn build(
         "blocks_you_made": blocks_made,
         "messages_you_wrote": written,
         "moderation_actions_about_you": actions,
+        "second_factor": second_factor,
     }))
 }
 

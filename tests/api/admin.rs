@@ -13,14 +13,13 @@ async fn audit_rows(app: &TestApp, target: &str) -> Vec<kindred::db::audit::Audi
 }
 
 async fn an_admin_changes_a_role_and_it_is_audited(app: TestApp) {
-    let ada = app.signup("Ada").await;
-    app.make_role(&ada.id, "admin").await;
+    let ada = app.staff("Ada", "admin").await;
     let sam = app.signup("Sam").await;
     let resp = app
         .put_auth(
             &format!("/api/v1/admin/users/{}/role", sam.id),
             &ada.access,
-            &json!({"role": "moderator", "reason": "completed moderator training"}),
+            &json!({"role": "moderator", "reason": "completed moderator training", "password": ada.password}),
         )
         .await;
     assert_eq!(resp.status(), 200);
@@ -47,7 +46,7 @@ async fn an_admin_changes_a_role_and_it_is_audited(app: TestApp) {
         .put_auth(
             &format!("/api/v1/admin/users/{}/role", sam.id),
             &ada.access,
-            &json!({"role": "member", "reason": "stepped down"}),
+            &json!({"role": "member", "reason": "stepped down", "password": ada.password}),
         )
         .await;
     assert_eq!(resp.status(), 200);
@@ -63,8 +62,7 @@ async fn an_admin_changes_a_role_and_it_is_audited(app: TestApp) {
 both_backends!(an_admin_changes_a_role_and_it_is_audited);
 
 async fn only_admins_may_change_roles(app: TestApp) {
-    let mo = app.signup("Moe").await;
-    app.make_role(&mo.id, "moderator").await;
+    let mo = app.staff("Moe", "moderator").await;
     let sam = app.signup("Sam").await;
     for who in [&sam, &mo] {
         let resp = app
@@ -89,14 +87,13 @@ async fn only_admins_may_change_roles(app: TestApp) {
 both_backends!(only_admins_may_change_roles);
 
 async fn the_last_admin_cannot_be_demoted(app: TestApp) {
-    let ada = app.signup("Ada").await;
-    app.make_role(&ada.id, "admin").await;
+    let ada = app.staff("Ada", "admin").await;
     let path = format!("/api/v1/admin/users/{}/role", ada.id);
     let resp = app
         .put_auth(
             &path,
             &ada.access,
-            &json!({"role": "member", "reason": "oops"}),
+            &json!({"role": "member", "reason": "oops", "password": ada.password}),
         )
         .await;
     assert_problem(resp, 409, "last_admin").await;
@@ -106,24 +103,24 @@ async fn the_last_admin_cannot_be_demoted(app: TestApp) {
         .put_auth(
             &format!("/api/v1/admin/users/{}/role", bea.id),
             &ada.access,
-            &json!({"role": "admin", "reason": "co-admin"}),
+            &json!({"role": "admin", "reason": "co-admin", "password": ada.password}),
         )
         .await;
     assert_eq!(resp.status(), 200);
-    let resp = app
-        .put_auth(
-            &path,
-            &bea.access,
-            &json!({"role": "member", "reason": "handing over"}),
-        )
-        .await;
+    // Bea's admin role opens nothing until she has a second factor and signs in with it.
+    let handing_over =
+        json!({"role": "member", "reason": "handing over", "password": bea.password});
+    let resp = app.put_auth(&path, &bea.access, &handing_over).await;
+    assert_problem(resp, 403, "mfa_required").await;
+    let (secret, _) = app.enrol_totp(&bea).await;
+    let bea = app.signin_mfa(&bea, &secret).await;
+    let resp = app.put_auth(&path, &bea.access, &handing_over).await;
     assert_eq!(resp.status(), 200);
 }
 both_backends!(the_last_admin_cannot_be_demoted);
 
 async fn role_changes_validate_their_input(app: TestApp) {
-    let ada = app.signup("Ada").await;
-    app.make_role(&ada.id, "admin").await;
+    let ada = app.staff("Ada", "admin").await;
     let sam = app.signup("Sam").await;
     let path = format!("/api/v1/admin/users/{}/role", sam.id);
     let resp = app
@@ -155,7 +152,7 @@ async fn role_changes_validate_their_input(app: TestApp) {
             .put_auth(
                 &format!("/api/v1/admin/users/{missing}/role"),
                 &ada.access,
-                &json!({"role": "moderator", "reason": "x"}),
+                &json!({"role": "moderator", "reason": "x", "password": ada.password}),
             )
             .await;
         assert_problem(resp, 404, "not_found").await;
@@ -164,13 +161,12 @@ async fn role_changes_validate_their_input(app: TestApp) {
 both_backends!(role_changes_validate_their_input);
 
 async fn the_audit_log_refuses_updates_and_deletes(app: TestApp) {
-    let ada = app.signup("Ada").await;
-    app.make_role(&ada.id, "admin").await;
+    let ada = app.staff("Ada", "admin").await;
     let sam = app.signup("Sam").await;
     app.put_auth(
         &format!("/api/v1/admin/users/{}/role", sam.id),
         &ada.access,
-        &json!({"role": "volunteer", "reason": "trained"}),
+        &json!({"role": "volunteer", "reason": "trained", "password": ada.password}),
     )
     .await;
     let (upd, del) = app

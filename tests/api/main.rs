@@ -15,6 +15,7 @@ mod ladder;
 mod mail;
 mod matching;
 mod matching_rules;
+mod mfa;
 mod offers;
 mod openapi;
 mod ops;

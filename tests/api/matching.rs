@@ -537,8 +537,7 @@ both_backends!(
 );
 
 pub async fn volunteer(app: &TestApp, name: &str, capacity: i64) -> Account {
-    let mo = app.signup(&format!("{name}Mod")).await;
-    app.make_role(&mo.id, "moderator").await;
+    let mo = app.staff(&format!("{name}Mod"), "moderator").await;
     let v = ready_member(app, name).await;
     let created: Value = app
         .post_auth(

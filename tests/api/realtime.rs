@@ -841,8 +841,7 @@ both_backends!(presence_typing_and_read_markers);
 async fn crisis_language_reaches_a_human(app: TestApp) {
     let ann = app.signup("Ann").await;
     let bob = app.signup("Bob").await;
-    let mo = app.signup("Moira").await;
-    app.make_role(&mo.id, "moderator").await;
+    let mo = app.staff("Moira", "moderator").await;
     let id = room(&app, "pair", &[&ann, &bob]).await;
     let (mut a, _) = Ws::connect(&app, &ann).await;
     let (mut b, _) = Ws::connect(&app, &bob).await;

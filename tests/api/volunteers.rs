@@ -19,9 +19,7 @@ fn application() -> Value {
 }
 
 async fn moderator(app: &TestApp, name: &str) -> Account {
-    let m = app.signup(name).await;
-    app.make_role(&m.id, "moderator").await;
-    m
+    app.staff(name, "moderator").await
 }
 
 async fn apply(app: &TestApp, who: &Account) -> Value {
@@ -586,7 +584,7 @@ async fn an_expired_volunteer_renews_and_is_matched_again(app: TestApp) {
     let (vic, sam, mo) = (
         app.signin(&vic.email, &vic.password, "Vic").await,
         app.signin(&sam.email, &sam.password, "Sam").await,
-        app.signin(&mo.email, &mo.password, "Moira").await,
+        app.signin_again(&mo).await,
     );
     assert_eq!(
         me(&app, &vic).await["volunteer"]["status"],

@@ -10,15 +10,21 @@ use crate::error::AppError;
 use crate::realtime::Fact;
 use crate::state::AppState;
 
+use super::mfa::{Reauth, reauthenticate_strictly};
 use super::{MAX_REASON_CHARS, UserSummary};
 
 /// `PUT /admin/users/{id}/role`. Audited in the same transaction; the last admin stays.
+/// The acting admin re-authenticates first (password or a current code, `proof`), after the
+/// request itself is checked, so a malformed request spends no code. A new moderator or
+/// admin gets nothing privileged until they have enrolled a second factor and signed in
+/// with it (the `Moderator` and `Admin` extractors).
 pub async fn set_role(
     state: &AppState,
     actor: &AuthUser,
     target_id: &str,
     role: &str,
     reason: &str,
+    proof: &Reauth,
 ) -> Result<UserSummary, AppError> {
     let role = Role::parse(role).ok_or_else(|| {
         AppError::validation(
@@ -34,6 +40,7 @@ pub async fn set_role(
         ));
     }
     let target_id = crate::domain::ids::parse_uuid(target_id).ok_or(AppError::NotFound)?;
+    reauthenticate_strictly(state, actor, proof).await?;
     let actor_id = actor.id.clone();
     let now = state.clock.now_naive();
     let user = state

@@ -12,17 +12,25 @@
 //!   revokes every session, and does not sign in.
 //! - A wrong current password on `POST /me/password` is a 403 (the session is fine) and counts
 //!   against the account's failed-login limit.
+//! - A role change needs the acting admin's password or a current code (`mfa::Reauth`).
 
 mod admin;
+mod mfa;
 mod passwords;
 mod registration;
+mod second_step;
 mod session;
 
 pub use admin::{create_admin, set_role};
+pub use mfa::{
+    EnrolmentStart, Reauth, RecoveryCodes, confirm_totp, reauthenticate_strictly, remove_mfa,
+    start_totp,
+};
 pub use passwords::{
     change_password, confirm_password_reset, reauthenticate, request_password_reset,
 };
 pub use registration::{register, verify_email};
+pub use second_step::login_second_step;
 pub use session::{login, logout, refresh};
 
 use chrono::{Duration as ChronoDuration, NaiveDateTime};
@@ -42,6 +50,8 @@ pub const RESET_TOKEN_TTL: ChronoDuration = ChronoDuration::hours(1);
 pub const REFRESH_TOKEN_TTL: ChronoDuration = ChronoDuration::days(30);
 /// A session ends 90 days after sign-in, however often it is refreshed.
 pub const SESSION_MAX_AGE: ChronoDuration = ChronoDuration::days(90);
+/// A password sign-in's ticket for the second step lives five minutes.
+pub const MFA_TICKET_TTL: ChronoDuration = ChronoDuration::minutes(5);
 /// Longest reason accepted for an audited action.
 pub const MAX_REASON_CHARS: usize = 500;
 
@@ -72,6 +82,19 @@ pub struct LoginResponse {
     pub expires_in: i64,
     pub refresh_token: String,
     pub user: UserSummary,
+}
+
+/// What `POST /auth/login` answers: tokens, or (for an account with a second factor) a
+/// ticket for `POST /auth/login/mfa`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum LoginOutcome {
+    Tokens(LoginResponse),
+    MfaRequired {
+        mfa_required: bool,
+        mfa_ticket: String,
+        expires_in: i64,
+    },
 }
 
 fn field<T>(r: Result<T, (&'static str, &'static str)>) -> Result<T, AppError> {

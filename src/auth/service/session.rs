@@ -5,19 +5,24 @@ use chrono::NaiveDateTime;
 use crate::auth::extractors::ClientAddr;
 use crate::auth::tokens::{self, ACCESS_TOKEN_TTL_SECS};
 use crate::db::users::{self, STATUS_ACTIVE, User};
-use crate::db::{DbConn, audit, refresh_tokens, sessions, write_tx};
+use crate::db::{DbConn, audit, mfa, refresh_tokens, sessions, write_tx};
 use crate::domain::{Email, Password, new_id};
 use crate::email::{self, templates};
 use crate::error::AppError;
 use crate::realtime::Fact;
 use crate::state::AppState;
 
-use super::{LoginResponse, REFRESH_TOKEN_TTL, SESSION_MAX_AGE, UserSummary, rate_limited};
+use super::{
+    LoginOutcome, LoginResponse, MFA_TICKET_TTL, REFRESH_TOKEN_TTL, SESSION_MAX_AGE, UserSummary,
+    rate_limited,
+};
 
 /// Starts a session and its first refresh token; returns (session id, refresh token).
-fn start_session(
+/// `second_factor`: the sign-in included a TOTP or recovery code (staff routes need it).
+pub(super) fn start_session(
     c: &mut DbConn,
     user_id: &str,
+    second_factor: bool,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<(String, String)> {
     let session_id = new_id();
@@ -29,6 +34,7 @@ fn start_session(
             created_at: now,
             last_seen_at: now,
             expires_at: now + SESSION_MAX_AGE,
+            second_factor,
         },
     )?;
     let refresh = add_refresh_token(c, &session_id, now, now + SESSION_MAX_AGE)?;
@@ -55,7 +61,7 @@ fn add_refresh_token(
     Ok(token)
 }
 
-fn login_response(
+pub(super) fn login_response(
     state: &AppState,
     user: UserSummary,
     session_id: &str,
@@ -75,12 +81,14 @@ fn login_response(
 }
 
 /// `POST /auth/login`. Unknown email and wrong password are the same 401, at the same cost.
+/// An account with a confirmed second factor gets a ticket for `POST /auth/login/mfa`
+/// instead of tokens.
 pub async fn login(
     state: &AppState,
     client: ClientAddr,
     email: &str,
     password: &str,
-) -> Result<LoginResponse, AppError> {
+) -> Result<LoginOutcome, AppError> {
     let parsed = Email::parse(email).ok();
     let account_key = match &parsed {
         Some(e) => e.key().to_string(),
@@ -143,19 +151,54 @@ pub async fn login(
     };
     let now = state.clock.now_naive();
     let user_id = user.id.clone();
-    let (session_id, refresh) = state
+    let step = state
         .db
         .run(move |c| {
             write_tx(c, |c| -> Result<_, AppError> {
                 if let Some(h) = &rehash {
                     users::set_password_hash(c, &user_id, h, now)?;
                 }
-                Ok(start_session(c, &user_id, now)?)
+                if mfa::has_confirmed_totp(c, &user_id)? {
+                    return Ok(Err(issue_mfa_ticket(c, &user_id, now)?));
+                }
+                Ok(Ok(start_session(c, &user_id, false, now)?))
             })
         })
         .await?;
+    let (session_id, refresh) = match step {
+        Ok(started) => started,
+        Err(ticket) => {
+            tracing::info!(event = "authn_login_password_ok_mfa_pending", user_id = %user.id, "second factor asked");
+            return Ok(LoginOutcome::MfaRequired {
+                mfa_required: true,
+                mfa_ticket: ticket,
+                expires_in: MFA_TICKET_TTL.num_seconds(),
+            });
+        }
+    };
     tracing::info!(event = "authn_login_success", user_id = %user.id, session_id = %session_id, rehashed = verified.needs_rehash, "signed in");
-    login_response(state, UserSummary::from(&user), &session_id, refresh)
+    login_response(state, UserSummary::from(&user), &session_id, refresh).map(LoginOutcome::Tokens)
+}
+
+/// A single-use ticket for the second step, stored hashed; returns the raw ticket.
+fn issue_mfa_ticket(
+    c: &mut DbConn,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<String> {
+    mfa::prune_tickets(c, user_id, now)?;
+    let ticket = tokens::new_opaque_token();
+    mfa::insert_ticket(
+        c,
+        &mfa::NewTicket {
+            id: &new_id(),
+            user_id,
+            ticket_hash: &tokens::hash_token(&ticket),
+            created_at: now,
+            expires_at: now + MFA_TICKET_TTL,
+        },
+    )?;
+    Ok(ticket)
 }
 
 enum RefreshOutcome {

@@ -200,7 +200,11 @@ async fn connection(
             }
         },
     };
-    let moderator = who.role.at_least(Role::Moderator);
+    // A staff session signed in without a second factor is a plain member connection.
+    let moderator = who.role.at_least(Role::Moderator)
+        && crate::auth::extractors::has_second_factor(&state, &who)
+            .await
+            .unwrap_or(false);
     let Registration {
         id: conn,
         rx,

@@ -179,6 +179,8 @@ pub struct Account {
     pub display_name: String,
     pub access: String,
     pub refresh: String,
+    /// The TOTP secret, once this account has enrolled a second factor.
+    pub totp_secret: Option<String>,
 }
 
 pub fn settings_for(database_url: &str, smtp_url: &str) -> Settings {
@@ -385,6 +387,7 @@ impl TestApp {
             display_name: name.to_string(),
             access: body["access_token"].as_str().expect("access").to_string(),
             refresh: body["refresh_token"].as_str().expect("refresh").to_string(),
+            totp_secret: None,
         }
     }
 
@@ -408,13 +411,85 @@ impl TestApp {
             .await;
     }
 
-    /// A new moderator or admin (`role`), signed in the way that role must sign in. Every
-    /// test that needs a privileged session gets it here, so a change to how staff sign in
-    /// (a second factor) is made once.
+    /// A new moderator or admin (`role`), signed in the way that role must sign in: enrolled
+    /// with a TOTP factor and signed in through the second step, so its access token is a
+    /// second-factor session. Every test that needs a privileged session gets it here.
     pub async fn staff(&self, name: &str, role: &str) -> Account {
         let a = self.signup(name).await;
         self.make_role(&a.id, role).await;
-        self.signin(&a.email, &a.password, name).await
+        let (secret, _) = self.enrol_totp(&a).await;
+        self.signin_mfa(&a, &secret).await
+    }
+
+    /// A new session for `a` the way `a` must sign in: with the second step if `a` has a
+    /// factor (a code one step ahead: sign in the same account twice within one 30-second
+    /// step only after moving the clock on).
+    pub async fn signin_again(&self, a: &Account) -> Account {
+        match &a.totp_secret {
+            Some(secret) => self.signin_mfa(a, secret).await,
+            None => self.signin(&a.email, &a.password, &a.display_name).await,
+        }
+    }
+
+    /// The code an authenticator app shows `steps` 30-second steps from the app's clock now.
+    pub fn totp_code(&self, secret: &str, steps: i64) -> String {
+        let t = kindred::clock::Clock::now(self.clock.as_ref()).timestamp() + 30 * steps;
+        kindred::auth::totp::code_at(secret, t).expect("valid secret")
+    }
+
+    /// Enrols and confirms a TOTP factor for `a` (with the current step's code); returns the
+    /// secret and the ten recovery codes.
+    pub async fn enrol_totp(&self, a: &Account) -> (String, Vec<String>) {
+        let resp = self
+            .post_auth("/api/v1/me/mfa/totp", &a.access, &json!({}))
+            .await;
+        assert_eq!(resp.status(), 200, "start enrolment");
+        let body: Value = resp.json().await.expect("json");
+        let secret = body["secret"].as_str().expect("secret").to_string();
+        let code = self.totp_code(&secret, 0);
+        let resp = self
+            .post_auth(
+                "/api/v1/me/mfa/totp/confirm",
+                &a.access,
+                &json!({"code": code}),
+            )
+            .await;
+        assert_eq!(resp.status(), 200, "confirm enrolment");
+        let body: Value = resp.json().await.expect("json");
+        let codes = body["recovery_codes"]
+            .as_array()
+            .expect("recovery codes")
+            .iter()
+            .map(|c| c.as_str().expect("code").to_string())
+            .collect();
+        (secret, codes)
+    }
+
+    /// Password, then the second step with a code one step ahead (inside the window, and
+    /// newer than the step that confirmed the factor). Returns the second-factor session.
+    pub async fn signin_mfa(&self, a: &Account, secret: &str) -> Account {
+        let resp = self.login(&a.email, &a.password).await;
+        assert_eq!(resp.status(), 200);
+        let body: Value = resp.json().await.expect("json");
+        assert_eq!(body["mfa_required"], true, "{body}");
+        let ticket = body["mfa_ticket"].as_str().expect("ticket");
+        let resp = self
+            .post(
+                "/api/v1/auth/login/mfa",
+                &json!({"mfa_ticket": ticket, "code": self.totp_code(secret, 1)}),
+            )
+            .await;
+        assert_eq!(resp.status(), 200, "second step");
+        let body: Value = resp.json().await.expect("json");
+        Account {
+            id: body["user"]["id"].as_str().expect("id").to_string(),
+            email: a.email.clone(),
+            password: a.password.clone(),
+            display_name: a.display_name.clone(),
+            access: body["access_token"].as_str().expect("access").to_string(),
+            refresh: body["refresh_token"].as_str().expect("refresh").to_string(),
+            totp_secret: Some(secret.to_string()),
+        }
     }
 }
 
