@@ -22,6 +22,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod profiles;
 pub mod refresh_tokens;
+pub mod reports;
 pub mod rooms;
 pub mod schema;
 pub mod sessions;

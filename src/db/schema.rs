@@ -378,6 +378,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        target_user_id -> Nullable<Text>,
+        room_id -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        category -> Text,
+        status -> Text,
+        open_key -> Nullable<Text>,
+        queue_rank -> Integer,
+        created_at -> Timestamp,
+        due_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        outcome_message -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+        action_ids -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    report_filings (id) {
+        id -> Text,
+        report_id -> Text,
+        reporter_id -> Text,
+        category -> Text,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(report_filings -> reports (report_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -407,4 +444,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     crisis_flags,
     safety_alerts,
     moderation_actions,
+    reports,
+    report_filings,
 );
