@@ -225,11 +225,13 @@ pub fn queue_page(
     let mut q = reports::table.select(ReportRow::as_select()).into_boxed();
     if let Some((rank, at, id)) = after {
         q = q.filter(
-            reports::queue_rank.gt(rank).or(reports::queue_rank.eq(rank).and(
-                reports::created_at
-                    .gt(at)
-                    .or(reports::created_at.eq(at).and(reports::id.gt(id))),
-            )),
+            reports::queue_rank
+                .gt(rank)
+                .or(reports::queue_rank.eq(rank).and(
+                    reports::created_at
+                        .gt(at)
+                        .or(reports::created_at.eq(at).and(reports::id.gt(id))),
+                )),
         );
     }
     q.order((

@@ -91,7 +91,10 @@ struct LadderFile {
     version: String,
     /// For the people who review the file; not used.
     #[serde(default)]
-    #[expect(dead_code, reason = "read by people reviewing the file, not by the code")]
+    #[expect(
+        dead_code,
+        reason = "read by people reviewing the file, not by the code"
+    )]
     note: Option<String>,
     strike_lifetime_days: i64,
     categories: BTreeMap<String, u32>,

@@ -45,7 +45,10 @@ fn the_shipped_ladder_validates_and_covers_every_category() {
 fn a_clean_record_gets_the_first_step_for_its_category() {
     let l = builtin();
     let s = l.suggest(&[], "spam", now());
-    assert_eq!((s.step, s.strikes_before, s.strikes_after), ("warning", 0, 1));
+    assert_eq!(
+        (s.step, s.strikes_before, s.strikes_after),
+        ("warning", 0, 1)
+    );
     assert_eq!(s.duration_hours, None);
     // Abuse carries two strikes: straight to a 24 h mute.
     let s = l.suggest(&[], "abuse_harassment", now());
@@ -59,8 +62,18 @@ fn strikes_climb_the_ladder() {
         (&["spam"], "spam", "mute", Some(24)),
         (&["spam", "spam"], "other", "mute", Some(24)),
         (&["spam", "spam", "spam"], "spam", "suspension", Some(168)),
-        (&["abuse_harassment", "abuse_harassment"], "abuse_harassment", "ban", None),
-        (&["abuse_harassment", "personal_info"], "spam", "suspension", Some(168)),
+        (
+            &["abuse_harassment", "abuse_harassment"],
+            "abuse_harassment",
+            "ban",
+            None,
+        ),
+        (
+            &["abuse_harassment", "personal_info"],
+            "spam",
+            "suspension",
+            Some(168),
+        ),
     ];
     for (past, new, step, hours) in table {
         let rows: Vec<ActionRow> = past
@@ -69,7 +82,11 @@ fn strikes_climb_the_ladder() {
             .map(|(i, c)| action("warn", Some(c), i as i64 + 1))
             .collect();
         let s = l.suggest(&rows, new, now());
-        assert_eq!((s.step, s.duration_hours), (*step, *hours), "{past:?} + {new}");
+        assert_eq!(
+            (s.step, s.duration_hours),
+            (*step, *hours),
+            "{past:?} + {new}"
+        );
     }
 }
 
@@ -83,7 +100,14 @@ fn reversed_expired_uncategorised_and_reinstatements_do_not_count() {
     let uncategorised = action("hide", None, 2);
     let reinstate = action("reinstate", Some("abuse_harassment"), 1);
     let unknown = action("warn", Some("crisis"), 1);
-    let rows = [reversed, expired, just_inside, uncategorised, reinstate, unknown];
+    let rows = [
+        reversed,
+        expired,
+        just_inside,
+        uncategorised,
+        reinstate,
+        unknown,
+    ];
     assert_eq!(l.live_strikes(&rows, now()), 1);
     let s = l.suggest(&rows, "spam", now());
     assert_eq!((s.step, s.strikes_before, s.strikes_after), ("mute", 1, 2));
@@ -129,7 +153,8 @@ fn below_the_first_step_suggests_nothing() {
 
 #[test]
 fn bad_files_are_refused_with_a_reason() {
-    let ok_cats = r#""categories":{"self_harm":0,"abuse_harassment":2,"personal_info":1,"spam":1,"other":1}"#;
+    let ok_cats =
+        r#""categories":{"self_harm":0,"abuse_harassment":2,"personal_info":1,"spam":1,"other":1}"#;
     let cases: Vec<(String, &str)> = vec![
         ("not json".into(), "not valid JSON"),
         (

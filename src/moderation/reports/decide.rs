@@ -124,11 +124,7 @@ fn notes(filings: &[FilingRow], status: &str, message: &str) -> Vec<ReportNote> 
 }
 
 /// `POST /moderation/reports/{id}/claim`: idempotent; reporters hear `in_review` once.
-pub async fn claim(
-    state: &AppState,
-    moderator: &AuthUser,
-    id: &str,
-) -> Result<CaseView, AppError> {
+pub async fn claim(state: &AppState, moderator: &AuthUser, id: &str) -> Result<CaseView, AppError> {
     let id = parse_uuid(id).ok_or(AppError::NotFound)?;
     let (me, now) = (moderator.id.clone(), state.clock.now_naive());
     let (case, fresh) = state

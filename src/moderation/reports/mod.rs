@@ -93,7 +93,10 @@ fn bounded(
     let t = raw.map(str::trim).unwrap_or("");
     if t.is_empty() {
         return if required {
-            Err(AppError::validation(code, format!("{field} must not be empty")))
+            Err(AppError::validation(
+                code,
+                format!("{field} must not be empty"),
+            ))
         } else {
             Ok(None)
         };

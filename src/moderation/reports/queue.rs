@@ -327,7 +327,11 @@ pub async fn queue(
                 rows.truncate(limit as usize);
                 let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
                 let mut filings = reports::filings_of(c, &ids)?;
-                let next_before = if more { rows.last().map(cursor_of) } else { None };
+                let next_before = if more {
+                    rows.last().map(cursor_of)
+                } else {
+                    None
+                };
                 let mut items = Vec::with_capacity(rows.len());
                 for r in rows {
                     let (mine, rest): (Vec<FilingRow>, Vec<FilingRow>) =
