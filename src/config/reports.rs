@@ -51,3 +51,38 @@ impl ReportSettings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> (ReportSettings, Vec<String>) {
+        let mut problems = Vec::new();
+        let var = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
+        (ReportSettings::read(&var, &mut problems), problems)
+    }
+
+    #[test]
+    fn the_report_target_defaults_to_a_day_and_is_checked() {
+        let (s, p) = read(&[]);
+        assert_eq!((s, p.len()), (ReportSettings::default(), 0));
+        let (s, _) = read(&[
+            ("KINDRED_REPORT_TARGET_HOURS", "4"),
+            ("KINDRED_SANCTIONS_FILE", "/etc/kindred/ladder.json"),
+        ]);
+        assert_eq!(s.target, Duration::from_secs(4 * 3600));
+        assert_eq!(
+            s.sanctions_file,
+            Some(PathBuf::from("/etc/kindred/ladder.json"))
+        );
+        for bad in ["0", "721", "soon"] {
+            let (_, p) = read(&[("KINDRED_REPORT_TARGET_HOURS", bad)]);
+            assert!(p[0].starts_with("KINDRED_REPORT_TARGET_HOURS"), "{p:?}");
+        }
+    }
+}

@@ -191,6 +191,13 @@ pub fn close(conn: &mut DbConn, id: &str, c: &Closing<'_>) -> QueryResult<usize>
     .execute(conn)
 }
 
+/// Erasure: the reporter's own words go; the filing stays so the case keeps its count.
+pub fn forget_details_of(conn: &mut DbConn, reporter: &str) -> QueryResult<usize> {
+    diesel::update(report_filings::table.filter(report_filings::reporter_id.eq(reporter)))
+        .set(report_filings::detail.eq(None::<String>))
+        .execute(conn)
+}
+
 /// The filings of the given cases, oldest first.
 pub fn filings_of(conn: &mut DbConn, report_ids: &[String]) -> QueryResult<Vec<FilingRow>> {
     let mut out = Vec::new();

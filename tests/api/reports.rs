@@ -254,6 +254,36 @@ async fn a_member_reports_only_what_they_can_see_and_repeats_fold(app: TestApp) 
     assert_eq!(case.category, "self_harm");
     assert_eq!(filings.iter().filter(|f| f.report_id == case.id).count(), 2);
     assert_eq!(cases.len(), 4, "message, member, room, and Carl's message");
+
+    // Erasure removes a reporter's words; the report stays counted.
+    let r = app
+        .post_auth(
+            REPORTS,
+            &eve.access,
+            &json!({"target_type": "user", "target_id": bob.id, "category": "spam",
+                    "detail": "EveCanary says he sells pills"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    assert!(!app.find_anywhere("evecanary").await.is_empty());
+    let r = app
+        .send(
+            reqwest::Method::DELETE,
+            "/api/v1/me",
+            &eve.access,
+            json!({"password": eve.password}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(app.find_anywhere("evecanary").await, Vec::<String>::new());
+    let left = app
+        .db(|c| kindred::db::reports::queue_page(c, None, 100).unwrap())
+        .await;
+    let ids: Vec<String> = left.iter().map(|r| r.id.clone()).collect();
+    let filings = app
+        .db(move |c| kindred::db::reports::filings_of(c, &ids).unwrap())
+        .await;
+    assert_eq!(filings.len(), 6, "every filing is kept");
 }
 both_backends!(a_member_reports_only_what_they_can_see_and_repeats_fold);
 
@@ -437,7 +467,10 @@ both_backends!(the_queue_orders_by_severity_then_age_and_pages);
 /// A fresh access token after the clock moved past the old one's expiry.
 async fn refreshed(app: &TestApp, mut who: Account) -> Account {
     let r = app
-        .post("/api/v1/auth/refresh", &json!({"refresh_token": who.refresh}))
+        .post(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": who.refresh}),
+        )
         .await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();

@@ -52,7 +52,7 @@ fn open_case(
     if case.open_key.is_none() {
         return Err(closed());
     }
-    let filings = reports::filings_of(c, &[case.id.clone()])?;
+    let filings = reports::filings_of(c, std::slice::from_ref(&case.id))?;
     if case.target_user_id.as_deref() == Some(moderator)
         || filings.iter().any(|f| f.reporter_id == moderator)
     {
