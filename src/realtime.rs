@@ -45,6 +45,18 @@ pub struct OfferEnd {
     pub status: &'static str,
 }
 
+/// A report's new status, for one of its reporters (never for anyone else).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportNote {
+    pub user_id: String,
+    /// The reporter's own report id.
+    pub report_id: String,
+    /// `in_review`, `actioned` or `no_action`.
+    pub status: String,
+    /// What the reporter is told.
+    pub message: String,
+}
+
 /// A committed fact that open sockets must act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fact {
@@ -81,6 +93,9 @@ pub enum Fact {
         keep_session: Option<String>,
         reason: &'static str,
     },
+    /// Reports changed status (a moderator opened or closed them): each reporter hears
+    /// `report_update` on their own connections. The reported person hears nothing.
+    ReportUpdated { notes: Vec<ReportNote> },
 }
 
 /// Where facts go. Implemented by the realtime layer; wired in at start-up.

@@ -20,6 +20,7 @@ use crate::config::{ConfigError, Settings};
 use crate::db::{Db, DbError, migrations};
 use crate::email::worker::OutboxWorker;
 use crate::metrics::Metrics;
+use crate::moderation::ladder::Ladder;
 use crate::profiles::vocab::Vocabulary;
 use crate::rooms::Live;
 use crate::safety::crisis::CrisisDetector;
@@ -107,6 +108,13 @@ impl Application {
             rules = crisis.rule_count(),
             "crisis detector loaded"
         );
+        let ladder = match &settings.reports.sanctions_file {
+            Some(path) => Ladder::load(path)
+                .map_err(|e| StartupError::Other(format!("KINDRED_SANCTIONS_FILE: {e}")))?,
+            None => Ladder::builtin().map_err(StartupError::Other)?,
+        };
+        tracing::info!(ladder_version = ladder.version(), "sanction ladder loaded");
+        let ladder = web::Data::new(ladder);
         let (live, writer_rx) = Live::new(settings.ws_queue, settings.ws_max_per_user);
         let crisis = Arc::new(crisis);
         let state = AppState {
@@ -141,6 +149,7 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .app_data(live_data.clone())
+                .app_data(ladder.clone())
                 .configure(crate::api::configure)
                 .default_service(web::to(crate::api::not_found))
                 .wrap(security_headers())

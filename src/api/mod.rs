@@ -9,6 +9,7 @@ pub mod auth;
 pub mod matching;
 pub mod me;
 pub mod ops;
+pub mod reports;
 pub mod rooms;
 pub mod vocab;
 pub mod volunteers;
@@ -273,6 +274,32 @@ pub fn route_table() -> Vec<RouteDef> {
             Method::GET,
             "/api/v1/safety/resources",
             get().to(rooms::safety_resources),
+        ),
+        // Reports (issue 11 point 1) and their moderation queue.
+        r(
+            Method::POST,
+            "/api/v1/reports",
+            post().to(reports::post_report),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/reports/mine",
+            get().to(reports::list_my_reports),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/moderation/reports",
+            get().to(reports::list_moderation_reports),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/reports/{id}/claim",
+            post().to(reports::claim_report),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/reports/{id}/resolve",
+            post().to(reports::resolve_report),
         ),
     ]
 }

@@ -13,7 +13,7 @@ use crate::auth::password::PasswordParams;
 use super::dev_secret::dev_secret;
 use super::{
     ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES, MatchSettings,
-    RateLimits, Settings,
+    RateLimits, ReportSettings, Settings,
 };
 
 impl Settings {
@@ -197,6 +197,7 @@ impl Settings {
         let message_per_sec = count("KINDRED_MSG_PER_SEC", 2, 1_000_000);
         let ws_max_per_user = count("KINDRED_WS_MAX_PER_USER", 5, 100) as usize;
         let crisis_rules = var("KINDRED_CRISIS_RULES").map(PathBuf::from);
+        let reports = ReportSettings::read(&var, &mut problems);
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -228,6 +229,7 @@ impl Settings {
             message_per_sec,
             ws_max_per_user,
             crisis_rules,
+            reports,
             ws_queue: 512,
             ws_auth_timeout: Duration::from_secs(10),
             ws_ping_interval: Duration::from_secs(15),

@@ -27,6 +27,8 @@
 //! | `KINDRED_MSG_PER_SEC` | `2` | sustained messages a second per sender (websocket and HTTP together) |
 //! | `KINDRED_WS_MAX_PER_USER` | `5` | open websockets per person; one more is refused with 429 |
 //! | `KINDRED_CRISIS_RULES` | built in | a crisis-language rules file (JSON) that replaces the built-in rules, for the clinical safety officer |
+//! | `KINDRED_REPORT_TARGET_HOURS` | `24` | how long after it is made a report is due (1–720) |
+//! | `KINDRED_SANCTIONS_FILE` | built in | a sanction ladder (JSON) replacing `moderation/sanctions.json`; validated at start |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
@@ -36,6 +38,7 @@ mod dev_secret;
 mod env;
 mod matching;
 mod rate_limits;
+mod reports;
 
 #[cfg(test)]
 mod tests;
@@ -50,6 +53,7 @@ use crate::auth::password::PasswordParams;
 pub use database_url::DatabaseUrl;
 pub use matching::MatchSettings;
 pub use rate_limits::RateLimits;
+pub use reports::ReportSettings;
 
 /// Where the development JWT secret is kept when `KINDRED_JWT_SECRET` is unset.
 pub const DEV_SECRET_FILE: &str = "data/jwt_secret";
@@ -106,6 +110,9 @@ pub struct Settings {
     pub ws_max_per_user: usize,
     /// A crisis rules file replacing the built-in one (`KINDRED_CRISIS_RULES`).
     pub crisis_rules: Option<PathBuf>,
+    /// The report response target and the sanction ladder's file (`KINDRED_REPORT_TARGET_HOURS`,
+    /// `KINDRED_SANCTIONS_FILE`).
+    pub reports: ReportSettings,
     /// Frames a connection may have waiting before it is closed for resync.
     pub ws_queue: usize,
     /// How long a browser has to send its `auth` frame.

@@ -23,6 +23,7 @@ pub mod moderation_actions;
 pub mod outbox;
 pub mod profiles;
 pub mod refresh_tokens;
+pub mod reports;
 pub mod rooms;
 pub mod schema;
 pub mod sessions;

@@ -85,10 +85,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(sessions -> users (user_id));
-diesel::joinable!(refresh_tokens -> sessions (session_id));
-diesel::joinable!(email_tokens -> users (user_id));
-
 diesel::table! {
     condition_groups (id) {
         id -> Text,
@@ -235,11 +231,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(volunteer_applications -> users (user_id));
-diesel::joinable!(volunteer_renewals -> users (user_id));
-diesel::joinable!(conditions -> condition_groups (group_id));
-diesel::joinable!(user_conditions -> conditions (condition_id));
-
 diesel::table! {
     blocks (blocker_id, blocked_id) {
         blocker_id -> Text,
@@ -353,12 +344,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(match_requests -> match_offers (offer_id));
-diesel::joinable!(room_members -> rooms (room_id));
-diesel::joinable!(room_members -> users (user_id));
-diesel::joinable!(messages -> rooms (room_id));
-diesel::joinable!(messages -> users (sender_id));
-
 diesel::table! {
     moderation_actions (id) {
         id -> Text,
@@ -410,6 +395,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        target_user_id -> Nullable<Text>,
+        room_id -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        category -> Text,
+        status -> Text,
+        open_key -> Nullable<Text>,
+        queue_rank -> Integer,
+        created_at -> Timestamp,
+        due_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        outcome_message -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+        action_ids -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    report_filings (id) {
+        id -> Text,
+        report_id -> Text,
+        reporter_id -> Text,
+        category -> Text,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(volunteer_applications -> users (user_id));
+diesel::joinable!(volunteer_renewals -> users (user_id));
+diesel::joinable!(conditions -> condition_groups (group_id));
+diesel::joinable!(user_conditions -> conditions (condition_id));
+diesel::joinable!(match_requests -> match_offers (offer_id));
+diesel::joinable!(room_members -> rooms (room_id));
+diesel::joinable!(room_members -> users (user_id));
+diesel::joinable!(messages -> rooms (room_id));
+diesel::joinable!(messages -> users (sender_id));
+diesel::joinable!(report_filings -> reports (report_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -432,14 +466,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     blocks,
     rooms,
     room_members,
-    match_requests,
-    match_offers,
-    declined_pairs,
     messages,
     crisis_flags,
     safety_alerts,
+    match_requests,
+    match_offers,
+    declined_pairs,
     moderation_actions,
     mfa_totp,
     mfa_recovery_codes,
     mfa_tickets,
+    reports,
+    report_filings,
 );

@@ -6,5 +6,9 @@
 //! the message writer's own batch, the writer's post-commit step in `rooms`).
 //!
 //! - `alerts` — safety alerts raised by crisis language, in the writer's transaction.
+//! - `ladder` — the sanction ladder (pure): strikes from past actions, the suggested next step.
+//! - `reports` — members' reports, the moderators' report queue and its outcomes.
 
 pub mod alerts;
+pub mod ladder;
+pub mod reports;

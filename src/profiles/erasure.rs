@@ -5,14 +5,15 @@
 //! the user row becomes a tombstone — no email, no password, display name "Former member",
 //! status `erased` — so references from rooms and the audit log still hold. The email address
 //! may register again.
-//! Messages they wrote stay in rooms as from "Former member" with the body removed (README).
+//! Messages they wrote stay in rooms as from "Former member" with the body removed (README);
+//! reports they made stay counted in their cases, with the words they gave removed.
 //! No confirmation email is sent: keeping the address after the request, even to write to it,
 //! would contradict it. The last active admin cannot erase their account.
 
 use crate::auth::AuthUser;
 use crate::db::{
-    audit, blocks, check_ins, email_tokens, match_requests, messages, mfa, outbox, profiles, rooms,
-    sessions, users, volunteers, write_tx,
+    audit, blocks, check_ins, email_tokens, match_requests, messages, mfa, outbox, profiles,
+    reports, rooms, sessions, users, volunteers, write_tx,
 };
 use crate::domain::display_name::FORMER_MEMBER;
 use crate::domain::{Role, new_id};
@@ -68,6 +69,8 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
                 }
                 // Their messages stay, shown as from "Former member", with the text removed.
                 messages::remove_bodies_of(c, &id, now)?;
+                // Reports they made stay counted in their cases, without their words.
+                reports::forget_details_of(c, &id)?;
                 users::tombstone(c, &id, FORMER_MEMBER, now)?;
                 audit::insert(
                     c,

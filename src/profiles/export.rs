@@ -11,7 +11,7 @@ use super::service::load_me;
 use crate::auth::AuthUser;
 use crate::db::{
     DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, mfa,
-    moderation_actions, outbox, rooms, sessions, users, volunteer_renewals, volunteers,
+    moderation_actions, outbox, reports, rooms, sessions, users, volunteer_renewals, volunteers,
 };
 use crate::domain::time::ts;
 use crate::error::AppError;
@@ -43,10 +43,11 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("mfa_totp", "second_factor"),
     ("mfa_recovery_codes", "second_factor"),
     ("mfa_tickets", "second_factor"),
+    ("report_filings", "reports_you_made"),
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
-pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer applications, training renewals and record, sessions, pending emails, match requests and blocks are deleted and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). It includes the messages you wrote (other members' messages are theirs and are not in your export). Once reporting exists, it will also include the reports you made.";
+pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer applications, training renewals and record, sessions, pending emails, match requests and blocks are deleted, the words you gave in reports are removed (the reports stay counted) and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). It includes the messages you wrote (other members' messages are theirs and are not in your export). It includes the reports you made and what became of them; reports others made about you are not included, because they would identify the person who reported.";
 
 fn build(
     c: &mut DbConn,
@@ -208,6 +209,16 @@ fn build(
         "recovery_codes": "stored only as SHA-256 hashes; not exported",
         "sign_in_tickets": "short-lived, stored only as SHA-256 hashes; not exported",
     });
+    // Only reports this person made: reports about them would identify who reported.
+    let reports_made: Vec<Value> = reports::by_reporter(c, user_id)?
+        .into_iter()
+        .map(|(f, r)| {
+            json!({"id": f.id, "target_type": r.target_type, "target_id": r.target_id,
+                   "category": f.category, "detail": f.detail, "status": r.status,
+                   "message": r.outcome_message, "created_at": ts(f.created_at),
+                   "resolved_at": r.resolved_at.map(ts)})
+        })
+        .collect();
     Ok(json!({
         "schema_version": EXPORT_SCHEMA_VERSION,
         "exported_at": ts(now),
@@ -250,6 +261,7 @@ fn build(
         "messages_you_wrote": written,
         "moderation_actions_about_you": actions,
         "second_factor": second_factor,
+        "reports_you_made": reports_made,
     }))
 }
 

@@ -224,6 +224,12 @@ pub enum ServerFrame<'a> {
         expires_at: &'a str,
     },
     Pong,
+    /// To a reporter only: their report's new status and what they are told.
+    ReportUpdate {
+        report_id: &'a str,
+        status: &'a str,
+        message: &'a str,
+    },
 }
 
 impl ServerFrame<'_> {

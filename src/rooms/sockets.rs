@@ -70,6 +70,17 @@ impl Sockets for Live {
                 keep_session,
                 reason,
             } => hub.close_user(&user_id, keep_session.as_deref(), CloseKind::Policy(reason)),
+            Fact::ReportUpdated { notes } => {
+                for n in notes {
+                    let frame = ServerFrame::ReportUpdate {
+                        report_id: &n.report_id,
+                        status: &n.status,
+                        message: &n.message,
+                    }
+                    .encode();
+                    hub.to_user(&n.user_id, &frame);
+                }
+            }
         }
     }
 

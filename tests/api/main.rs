@@ -24,6 +24,7 @@ mod privacy;
 mod profiles;
 mod readme;
 mod realtime;
+mod reports;
 mod sessions;
 mod tick;
 mod volunteers;
