@@ -81,6 +81,9 @@ pub enum Fact {
         keep_session: Option<String>,
         reason: &'static str,
     },
+    /// Whether any moderator is on shift changed (SAFE-SG-5): every open connection hears
+    /// `coverage`, with the "not a crisis service" text and signposting while nobody is.
+    CoverageChanged { staffed: bool },
 }
 
 /// Where facts go. Implemented by the realtime layer; wired in at start-up.

@@ -10,6 +10,7 @@ pub mod matching;
 pub mod me;
 pub mod ops;
 pub mod rooms;
+pub mod shifts;
 pub mod vocab;
 pub mod volunteers;
 
@@ -252,6 +253,22 @@ pub fn route_table() -> Vec<RouteDef> {
             Method::GET,
             "/api/v1/safety/resources",
             get().to(rooms::safety_resources),
+        ),
+        // Moderators' shifts and coverage honesty (SAFE-SG-5).
+        r(
+            Method::PUT,
+            "/api/v1/moderation/shift",
+            put().to(shifts::put_shift),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/moderation/shift",
+            get().to(shifts::get_shift),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/safety/coverage",
+            get().to(shifts::get_coverage),
         ),
     ]
 }

@@ -27,6 +27,7 @@
 //! | `KINDRED_MSG_PER_SEC` | `2` | sustained messages a second per sender (websocket and HTTP together) |
 //! | `KINDRED_WS_MAX_PER_USER` | `5` | open websockets per person; one more is refused with 429 |
 //! | `KINDRED_CRISIS_RULES` | built in | a crisis-language rules file (JSON) that replaces the built-in rules, for the clinical safety officer |
+//! | `KINDRED_SHIFT_GRACE_SECS` | `120` | how long a moderator on shift may have no websocket open before the shift ends (10–3600) |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
@@ -36,6 +37,7 @@ mod dev_secret;
 mod env;
 mod matching;
 mod rate_limits;
+mod shifts;
 
 #[cfg(test)]
 mod tests;
@@ -50,6 +52,7 @@ use crate::auth::password::PasswordParams;
 pub use database_url::DatabaseUrl;
 pub use matching::MatchSettings;
 pub use rate_limits::RateLimits;
+pub use shifts::ShiftSettings;
 
 /// Where the development JWT secret is kept when `KINDRED_JWT_SECRET` is unset.
 pub const DEV_SECRET_FILE: &str = "data/jwt_secret";
@@ -116,6 +119,8 @@ pub struct Settings {
     /// A fixed kernel send buffer for accepted sockets. None (the default) leaves Linux's
     /// autotuning alone; tests shrink it so a reader that stops reading backs up quickly.
     pub tcp_send_buffer: Option<usize>,
+    /// Moderators' shifts: the grace after the last connection closes, the sweeper.
+    pub shifts: ShiftSettings,
 }
 
 /// All problems found in the environment, each naming its variable.

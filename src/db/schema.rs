@@ -378,6 +378,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    moderator_shifts (id) {
+        id -> Text,
+        moderator_id -> Text,
+        started_at -> Timestamp,
+        away_since -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        ended_reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(moderator_shifts -> users (moderator_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -407,4 +420,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     crisis_flags,
     safety_alerts,
     moderation_actions,
+    moderator_shifts,
 );

@@ -6,5 +6,8 @@
 //! the message writer's own batch, the writer's post-commit step in `rooms`).
 //!
 //! - `alerts` — safety alerts raised by crisis language, in the writer's transaction.
+//! - `shifts`, `coverage` — moderators on and off shift, and rooms told honestly while nobody is.
 
 pub mod alerts;
+pub mod coverage;
+pub mod shifts;

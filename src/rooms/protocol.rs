@@ -224,6 +224,8 @@ pub enum ServerFrame<'a> {
         expires_at: &'a str,
     },
     Pong,
+    /// Whether a moderator is on shift, with the banner while nobody is (SAFE-SG-5).
+    Coverage(&'a crate::moderation::coverage::Coverage),
 }
 
 impl ServerFrame<'_> {

@@ -5,6 +5,7 @@
 use super::Live;
 use super::hub::CloseKind;
 use super::protocol::ServerFrame;
+use crate::moderation::coverage::Coverage;
 use crate::realtime::{Fact, Sockets};
 
 impl Sockets for Live {
@@ -70,6 +71,10 @@ impl Sockets for Live {
                 keep_session,
                 reason,
             } => hub.close_user(&user_id, keep_session.as_deref(), CloseKind::Policy(reason)),
+            Fact::CoverageChanged { staffed } => {
+                let coverage = Coverage::of(staffed);
+                hub.to_all(&ServerFrame::Coverage(&coverage).encode());
+            }
         }
     }
 
