@@ -165,6 +165,29 @@ async fn members_hear_coverage_on_ready_and_when_the_last_moderator_goes_off_shi
     assert_eq!(audit[1].1.as_deref(), Some(mona.id.as_str()));
     assert_eq!(audit[1].2["ended_reason"], "off");
     assert_eq!(audit[1].2["shift_id"], on["shift"]["id"]);
+
+    // The shift record (workload per shift, SAFE-SG-9): both shifts, closed, in order.
+    let now = app.state.clock.now_naive();
+    let record = app
+        .db(move |c| {
+            kindred::db::shifts::overlapping(c, now - chrono::Duration::hours(1), now).unwrap()
+        })
+        .await;
+    let who: Vec<&str> = record.iter().map(|s| s.moderator_id.as_str()).collect();
+    assert_eq!(who, [mona.id.as_str(), max.id.as_str()]);
+    assert!(
+        record
+            .iter()
+            .all(|s| s.ended_reason.as_deref() == Some("off"))
+    );
+    let before = now - chrono::Duration::hours(2);
+    let none = app
+        .db(move |c| {
+            kindred::db::shifts::overlapping(c, before, before + chrono::Duration::minutes(1))
+                .unwrap()
+        })
+        .await;
+    assert!(none.is_empty());
 }
 both_backends!(
     members_hear_coverage_on_ready_and_when_the_last_moderator_goes_off_shift,

@@ -76,10 +76,13 @@ fn sweep_now(
     now: NaiveDateTime,
     grace: chrono::Duration,
 ) -> Result<SweepReport, AppError> {
-    // A moderator's connection without a shift (the common case) costs one read, no lock.
-    if let Some(m) = moderator
-        && shifts::open_for(c, m)?.is_none()
-    {
+    // Nothing open (the common case: a moderator's connection with no shift, or a quiet
+    // night) costs one read and no write lock.
+    let anything = match moderator {
+        Some(m) => shifts::open_for(c, m)?.is_some(),
+        None => shifts::any_open(c)?,
+    };
+    if !anything {
         return Ok(SweepReport::default());
     }
     let (report, staffed) = write_tx(c, |c| -> Result<(SweepReport, bool), AppError> {
