@@ -96,6 +96,9 @@ pub enum Fact {
     /// Reports changed status (a moderator opened or closed them): each reporter hears
     /// `report_update` on their own connections. The reported person hears nothing.
     ReportUpdated { notes: Vec<ReportNote> },
+    /// Whether any moderator is on shift changed (SAFE-SG-5): every open connection hears
+    /// `coverage`, with the "not a crisis service" text and signposting while nobody is.
+    CoverageChanged { staffed: bool },
 }
 
 /// Where facts go. Implemented by the realtime layer; wired in at start-up.

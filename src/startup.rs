@@ -223,6 +223,12 @@ impl Application {
                 shutdown_rx.clone(),
             )),
         ];
+        if settings.shifts.worker {
+            workers.push(tokio::spawn(crate::moderation::shifts::sweep::run(
+                crate::moderation::shifts::Sweeper::new(&state),
+                shutdown_rx.clone(),
+            )));
+        }
         if settings.matcher_worker {
             workers.push(tokio::spawn(crate::matching::worker::run(
                 state.clone(),

@@ -11,6 +11,7 @@ pub mod me;
 pub mod ops;
 pub mod reports;
 pub mod rooms;
+pub mod shifts;
 pub mod vocab;
 pub mod volunteers;
 
@@ -300,6 +301,22 @@ pub fn route_table() -> Vec<RouteDef> {
             Method::POST,
             "/api/v1/moderation/reports/{id}/resolve",
             post().to(reports::resolve_report),
+        ),
+        // Moderators' shifts and coverage honesty (SAFE-SG-5).
+        r(
+            Method::PUT,
+            "/api/v1/moderation/shift",
+            put().to(shifts::put_shift),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/moderation/shift",
+            get().to(shifts::get_shift),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/safety/coverage",
+            get().to(shifts::get_coverage),
         ),
     ]
 }

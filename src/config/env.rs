@@ -13,7 +13,7 @@ use crate::auth::password::PasswordParams;
 use super::dev_secret::dev_secret;
 use super::{
     ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES, MatchSettings,
-    RateLimits, ReportSettings, Settings,
+    RateLimits, ReportSettings, Settings, ShiftSettings,
 };
 
 impl Settings {
@@ -131,6 +131,7 @@ impl Settings {
             }
         };
         let matching = MatchSettings::read(&var, &mut problems);
+        let shifts = ShiftSettings::read(&var, &mut problems);
 
         let allowed_origins = match var("KINDRED_ALLOWED_ORIGINS") {
             Some(list) => {
@@ -235,6 +236,7 @@ impl Settings {
             ws_ping_interval: Duration::from_secs(15),
             ws_idle_timeout: Duration::from_secs(45),
             tcp_send_buffer: None,
+            shifts,
         };
         settings.self_check()?;
         Ok(settings)

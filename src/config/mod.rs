@@ -29,6 +29,7 @@
 //! | `KINDRED_CRISIS_RULES` | built in | a crisis-language rules file (JSON) that replaces the built-in rules, for the clinical safety officer |
 //! | `KINDRED_REPORT_TARGET_HOURS` | `24` | how long after it is made a report is due (1–720) |
 //! | `KINDRED_SANCTIONS_FILE` | built in | a sanction ladder (JSON) replacing `moderation/sanctions.json`; validated at start |
+//! | `KINDRED_SHIFT_GRACE_SECS` | `120` | how long a moderator on shift may have no websocket open before the shift ends (10–3600) |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
@@ -39,6 +40,7 @@ mod env;
 mod matching;
 mod rate_limits;
 mod reports;
+mod shifts;
 
 #[cfg(test)]
 mod tests;
@@ -54,6 +56,7 @@ pub use database_url::DatabaseUrl;
 pub use matching::MatchSettings;
 pub use rate_limits::RateLimits;
 pub use reports::ReportSettings;
+pub use shifts::ShiftSettings;
 
 /// Where the development JWT secret is kept when `KINDRED_JWT_SECRET` is unset.
 pub const DEV_SECRET_FILE: &str = "data/jwt_secret";
@@ -123,6 +126,8 @@ pub struct Settings {
     /// A fixed kernel send buffer for accepted sockets. None (the default) leaves Linux's
     /// autotuning alone; tests shrink it so a reader that stops reading backs up quickly.
     pub tcp_send_buffer: Option<usize>,
+    /// Moderators' shifts: the grace after the last connection closes, the sweeper.
+    pub shifts: ShiftSettings,
 }
 
 /// All problems found in the environment, each naming its variable.

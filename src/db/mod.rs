@@ -27,6 +27,7 @@ pub mod reports;
 pub mod rooms;
 pub mod schema;
 pub mod sessions;
+pub mod shifts;
 pub mod users;
 pub mod vocab;
 pub mod volunteer_renewals;

@@ -430,6 +430,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    moderator_shifts (id) {
+        id -> Text,
+        moderator_id -> Text,
+        started_at -> Timestamp,
+        away_since -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        ended_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -443,6 +454,7 @@ diesel::joinable!(room_members -> users (user_id));
 diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(messages -> users (sender_id));
 diesel::joinable!(report_filings -> reports (report_id));
+diesel::joinable!(moderator_shifts -> users (moderator_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -478,4 +490,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mfa_tickets,
     reports,
     report_filings,
+    moderator_shifts,
 );

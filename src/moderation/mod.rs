@@ -9,6 +9,10 @@
 //! - `ladder` — the sanction ladder (pure): strikes from past actions, the suggested next step.
 //! - `reports` — members' reports, the moderators' report queue and its outcomes.
 
+//! - `shifts`, `coverage` — moderators on and off shift, and rooms told honestly while nobody is.
+
 pub mod alerts;
+pub mod coverage;
 pub mod ladder;
 pub mod reports;
+pub mod shifts;

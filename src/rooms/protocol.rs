@@ -230,6 +230,8 @@ pub enum ServerFrame<'a> {
         status: &'a str,
         message: &'a str,
     },
+    /// Whether a moderator is on shift, with the banner while nobody is (SAFE-SG-5).
+    Coverage(&'a crate::moderation::coverage::Coverage),
 }
 
 impl ServerFrame<'_> {

@@ -5,6 +5,7 @@
 use super::Live;
 use super::hub::CloseKind;
 use super::protocol::ServerFrame;
+use crate::moderation::coverage::Coverage;
 use crate::realtime::{Fact, Sockets};
 
 impl Sockets for Live {
@@ -80,6 +81,10 @@ impl Sockets for Live {
                     .encode();
                     hub.to_user(&n.user_id, &frame);
                 }
+            }
+            Fact::CoverageChanged { staffed } => {
+                let coverage = Coverage::of(staffed);
+                hub.to_all(&ServerFrame::Coverage(&coverage).encode());
             }
         }
     }

@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod attacks;
 mod cli;
+mod coverage;
 mod explanations;
 mod ladder;
 mod mail;

@@ -273,6 +273,13 @@ impl Hub {
         n
     }
 
+    /// A frame for every open connection (service-wide notices: coverage).
+    pub fn to_all(&self, frame: &ByteString) {
+        for c in self.lock().conns.values() {
+            Self::push(c, Out::Frame(frame.clone()));
+        }
+    }
+
     /// `user` blocked or unblocked `other`: tell every connection of `user`.
     pub fn set_block(&self, user: &str, other: &str, blocked: bool) {
         let g = self.lock();

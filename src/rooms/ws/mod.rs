@@ -36,6 +36,8 @@ use crate::auth::AuthUser;
 use crate::auth::extractors::{authenticate, bearer};
 use crate::domain::role::Role;
 use crate::error::AppError;
+use crate::moderation::coverage::{self, Coverage};
+use crate::moderation::shifts;
 use crate::state::AppState;
 use close::{classify, close_now};
 use outbound::{Outbound, RESUME_HOLD};
@@ -205,6 +207,7 @@ async fn connection(
         && crate::auth::extractors::has_second_factor(&state, &who)
             .await
             .unwrap_or(false);
+    let user_id = who.id.clone();
     let Registration {
         id: conn,
         rx,
@@ -243,6 +246,22 @@ async fn connection(
     if session.text(ready).await.is_err() {
         return;
     }
+    // Coverage honesty (SAFE-SG-5): second in the ready sequence, read after registering so
+    // a change committed later arrives as a frame after it.
+    let Ok(staffed) = coverage::staffed(&state.db).await else {
+        return close_now(session, CloseKind::Policy("unavailable")).await;
+    };
+    if session
+        .text(ServerFrame::Coverage(&Coverage::of(staffed)).encode())
+        .await
+        .is_err()
+    {
+        return;
+    }
+    if moderator {
+        // A moderator on shift who reconnects within the grace keeps it.
+        shifts::connection_changed(&state, &who.id);
+    }
     tracing::info!(event = "ws_connected", user_id = %who.id, rooms = rooms_now.len(), "websocket ready");
 
     let cursors: HashMap<String, i64> = rooms_now
@@ -278,5 +297,9 @@ async fn connection(
     // Out of the hub at once (presence, connection count); the close frame may still wait
     // for a client that is not reading.
     drop(registered);
+    if moderator {
+        // Their last connection may have closed: the shift's grace starts now.
+        shifts::connection_changed(&state, &user_id);
+    }
     let _ = outbound.await;
 }

@@ -76,8 +76,15 @@ impl Ws {
         }
     }
 
-    /// Opens with a Bearer token and waits for `ready`.
+    /// Opens with a Bearer token and waits for `ready` and the `coverage` frame that always
+    /// follows it (SAFE-SG-5), so the next frame a test reads is the first live one.
     pub async fn connect(app: &TestApp, who: &Account) -> (Ws, Value) {
+        let (ws, ready, _) = Ws::connect_with_coverage(app, who).await;
+        (ws, ready)
+    }
+
+    /// [`Ws::connect`], also returning the `coverage` frame of the ready sequence.
+    pub async fn connect_with_coverage(app: &TestApp, who: &Account) -> (Ws, Value, Value) {
         let mut ws = Ws::open(
             app,
             Open {
@@ -88,7 +95,11 @@ impl Ws {
         .await
         .expect("upgrade accepted");
         let ready = ws.next_of("ready").await;
-        (ws, ready)
+        let coverage = match ws.next().await {
+            Event::Frame(f) if f["type"] == "coverage" => f,
+            other => panic!("`coverage` must follow `ready`, got {other:?}"),
+        };
+        (ws, ready, coverage)
     }
 
     pub async fn send(&mut self, v: &Value) {
