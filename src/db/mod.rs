@@ -9,6 +9,7 @@
 //!   "database is locked" when a read transaction tries to upgrade.
 //! - Backend-specific SQL lives here, behind one `match` on the connection.
 
+pub mod alerts;
 pub mod audit;
 pub mod blocks;
 pub mod check_ins;
@@ -17,8 +18,8 @@ pub mod email_tokens;
 pub mod match_offers;
 pub mod match_requests;
 pub mod messages;
-pub mod moderation_actions;
 pub mod migrations;
+pub mod moderation_actions;
 pub mod outbox;
 pub mod profiles;
 pub mod refresh_tokens;
@@ -29,6 +30,7 @@ pub mod users;
 pub mod vocab;
 pub mod volunteer_renewals;
 pub mod volunteers;
+pub mod webhook_outbox;
 
 use std::time::Duration;
 

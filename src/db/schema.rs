@@ -298,14 +298,24 @@ diesel::table! {
 diesel::table! {
     safety_alerts (id) {
         id -> Text,
-        flag_id -> Text,
+        flag_id -> Nullable<Text>,
         room_id -> Text,
-        message_id -> Text,
+        message_id -> Nullable<Text>,
         severity -> Text,
         status -> Text,
         created_at -> Timestamp,
         acknowledged_at -> Nullable<Timestamp>,
         acknowledged_by -> Nullable<Text>,
+        kind -> Text,
+        raised_by -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        due_at -> Timestamp,
+        escalation_level -> Integer,
+        next_escalation_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
     }
 }
 
@@ -378,6 +388,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_outbox (id) {
+        id -> Text,
+        alert_id -> Text,
+        level -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -407,4 +433,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     crisis_flags,
     safety_alerts,
     moderation_actions,
+    webhook_outbox,
 );
