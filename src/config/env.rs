@@ -12,8 +12,8 @@ use crate::auth::password::PasswordParams;
 
 use super::dev_secret::dev_secret;
 use super::{
-    ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES, MatchSettings,
-    RateLimits, Settings,
+    AlertSettings, ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES,
+    MatchSettings, RateLimits, Settings,
 };
 
 impl Settings {
@@ -197,6 +197,8 @@ impl Settings {
         let message_per_sec = count("KINDRED_MSG_PER_SEC", 2, 1_000_000);
         let ws_max_per_user = count("KINDRED_WS_MAX_PER_USER", 5, 100) as usize;
         let crisis_rules = var("KINDRED_CRISIS_RULES").map(PathBuf::from);
+        let alerts =
+            AlertSettings::read(&var, environment == Environment::Production, &mut problems);
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -233,6 +235,7 @@ impl Settings {
             ws_ping_interval: Duration::from_secs(15),
             ws_idle_timeout: Duration::from_secs(45),
             tcp_send_buffer: None,
+            alerts,
         };
         settings.self_check()?;
         Ok(settings)

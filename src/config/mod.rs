@@ -27,10 +27,17 @@
 //! | `KINDRED_MSG_PER_SEC` | `2` | sustained messages a second per sender (websocket and HTTP together) |
 //! | `KINDRED_WS_MAX_PER_USER` | `5` | open websockets per person; one more is refused with 429 |
 //! | `KINDRED_CRISIS_RULES` | built in | a crisis-language rules file (JSON) that replaces the built-in rules, for the clinical safety officer |
+//! | `KINDRED_ALERT_TARGET_RED_SECS` | `300` | time to acknowledge a red alert before it escalates to the on-call list |
+//! | `KINDRED_ALERT_TARGET_AMBER_SECS` | `3600` | time to acknowledge an amber alert or a volunteer's escalation |
+//! | `KINDRED_ALERT_MAX_ESCALATIONS` | `6` | escalation levels at most (level n at n × the target) |
+//! | `KINDRED_ONCALL_EMAILS` | the moderators' addresses | who an overdue alert escalates to, comma-separated |
+//! | `KINDRED_ESCALATION_WEBHOOK_URL` | unset | a paging webhook POSTed at each escalation level |
+//! | `KINDRED_ESCALATION_WEBHOOK_SECRET` | unset | HMAC-SHA256 key of the webhook's `X-Kindred-Signature`, ≥ 32 bytes; required with the URL |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
 
+mod alerts;
 mod database_url;
 mod dev_secret;
 mod env;
@@ -47,6 +54,7 @@ use std::time::Duration;
 
 use crate::auth::password::PasswordParams;
 
+pub use alerts::AlertSettings;
 pub use database_url::DatabaseUrl;
 pub use matching::MatchSettings;
 pub use rate_limits::RateLimits;
@@ -116,6 +124,8 @@ pub struct Settings {
     /// A fixed kernel send buffer for accepted sockets. None (the default) leaves Linux's
     /// autotuning alone; tests shrink it so a reader that stops reading backs up quickly.
     pub tcp_send_buffer: Option<usize>,
+    /// The alert desk: response targets, escalation, the paging webhook.
+    pub alerts: AlertSettings,
 }
 
 /// All problems found in the environment, each naming its variable.
