@@ -5,6 +5,8 @@
 //! in one transaction, then hands what open sockets must hear to `crate::realtime` (or, for
 //! the message writer's own batch, the writer's post-commit step in `rooms`).
 //!
-//! - `alerts` — safety alerts raised by crisis language, in the writer's transaction.
+//! - `alerts` — the alert desk: alerts raised by crisis language (in the writer's transaction)
+//!   or by a room's facilitator, acknowledged and resolved by a moderator, escalated to the
+//!   on-call list when nobody acknowledges them in time, and their response-time stats.
 
 pub mod alerts;

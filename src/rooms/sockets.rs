@@ -70,6 +70,25 @@ impl Sockets for Live {
                 keep_session,
                 reason,
             } => hub.close_user(&user_id, keep_session.as_deref(), CloseKind::Policy(reason)),
+            Fact::AlertRaised {
+                alert_id,
+                kind,
+                room_id,
+                message_id,
+                severity,
+                created_at,
+            } => {
+                let frame = ServerFrame::SafetyAlert {
+                    alert_id: &alert_id,
+                    kind,
+                    room_id: &room_id,
+                    message_id: message_id.as_deref(),
+                    severity,
+                    created_at: &created_at,
+                }
+                .encode();
+                hub.to_moderators(&frame);
+            }
         }
     }
 
