@@ -1,6 +1,7 @@
 //! The alert desk's emails (`moderation::alerts`): an alert nobody acknowledged in time,
-//! escalated to the on-call list. Like the first alert email it holds no message text, no
-//! member name and no condition: how urgent, how late, which level, and where to look.
+//! escalated to the on-call list, and a volunteer's escalation for the moderators. Like the
+//! crisis alert email they hold no message text, no reason, no member name and no condition:
+//! how urgent, how late, which level, and where to look.
 
 use super::Mail;
 use super::templates::SIGNOFF;
@@ -35,6 +36,22 @@ pub fn escalation(
         kind: "alert_escalation",
         to: to.to_string(),
         subject: format!("Kindred safety alert ({severity}) not acknowledged: escalation {level}"),
+        text,
+        html: None,
+    }
+}
+
+/// A room's facilitator asked a moderator to look (an amber alert). No reason, no text, no
+/// names: only where to look.
+pub fn volunteer_escalation(to: &str, public_url: &str, alert_id: &str) -> Mail {
+    let link = format!("{public_url}/moderation/alerts/{alert_id}");
+    let text = format!(
+        "A volunteer has asked a moderator to look at their room (amber alert). Please look within the hour.\n\nOpen the alert: {link}\n\nAcknowledge the alert once someone has it in hand.\n\n{SIGNOFF}\n"
+    );
+    Mail {
+        kind: "volunteer_escalation",
+        to: to.to_string(),
+        subject: "Kindred safety alert (amber): a volunteer asks for a moderator".to_string(),
         text,
         html: None,
     }

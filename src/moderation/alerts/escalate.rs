@@ -12,7 +12,7 @@ use crate::db::alerts::{self, NewAlert};
 use crate::db::rooms::{self, ROLE_FACILITATOR};
 use crate::db::{messages, users, write_tx};
 use crate::domain::{ids::parse_uuid, new_id};
-use crate::email::{self, templates};
+use crate::email::{self, alert_mail};
 use crate::error::AppError;
 use crate::realtime::Fact;
 use crate::state::AppState;
@@ -96,7 +96,7 @@ pub async fn escalate(
                 )?;
                 audit_raise(c, Some(&by), &id, KIND, SEVERITY, now)?;
                 for (uid, addr) in users::moderator_addresses(c)? {
-                    let mail = templates::safety_alert(&addr, &public_url, SEVERITY, &id);
+                    let mail = alert_mail::volunteer_escalation(&addr, &public_url, &id);
                     email::enqueue(c, Some(&uid), &mail, now)?;
                 }
                 alerts::find(c, &id)?.ok_or(AppError::NotFound)
