@@ -31,7 +31,14 @@ pub struct Metrics {
     ws_closed_slow: AtomicU64,
     crisis_flags: AtomicU64,
     matching: Mutex<BTreeMap<&'static str, u64>>,
+    alert_ack: Mutex<BTreeMap<String, Histogram>>,
 }
+
+/// Time-to-acknowledge bucket upper bounds, in seconds (30 s to 4 h; the targets are 5 min
+/// and 1 h by default).
+pub const ALERT_ACK_BUCKETS: &[f64] = &[
+    30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0, 14400.0,
+];
 
 /// Values read at scrape time.
 pub struct Gauges {
@@ -95,6 +102,49 @@ impl Metrics {
             .unwrap_or_else(|e| e.into_inner())
             .entry(outcome)
             .or_default() += 1;
+    }
+
+    /// An alert of `severity` was acknowledged `secs` after it was raised.
+    pub fn observe_alert_acknowledged(&self, severity: &str, secs: f64) {
+        let mut h = self.alert_ack.lock().unwrap_or_else(|e| e.into_inner());
+        let hist = h.entry(severity.to_string()).or_insert_with(|| Histogram {
+            buckets: vec![0; ALERT_ACK_BUCKETS.len()],
+            ..Histogram::default()
+        });
+        for (i, le) in ALERT_ACK_BUCKETS.iter().enumerate() {
+            if secs <= *le {
+                hist.buckets[i] += 1;
+            }
+        }
+        hist.sum += secs;
+        hist.count += 1;
+    }
+
+    fn render_alert_ack(&self, out: &mut String) {
+        out.push_str("# HELP kindred_alert_time_to_acknowledge_seconds Time from a safety alert to its acknowledgement, by severity.\n# TYPE kindred_alert_time_to_acknowledge_seconds histogram\n");
+        let name = "kindred_alert_time_to_acknowledge_seconds";
+        for (sev, h) in self
+            .alert_ack
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let sev = escape(sev);
+            for (i, le) in ALERT_ACK_BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{name}_bucket{{severity=\"{sev}\",le=\"{le}\"}} {}",
+                    h.buckets[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{severity=\"{sev}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(out, "{name}_sum{{severity=\"{sev}\"}} {}", h.sum);
+            let _ = writeln!(out, "{name}_count{{severity=\"{sev}\"}} {}", h.count);
+        }
     }
 
     pub fn mail_failed(&self) {
@@ -221,6 +271,7 @@ impl Metrics {
             "# HELP kindred_mail_failed_total Emails given up on.\n# TYPE kindred_mail_failed_total counter\nkindred_mail_failed_total {}",
             self.mail_failed.load(Ordering::Relaxed)
         );
+        self.render_alert_ack(&mut out);
         out
     }
 }
@@ -257,5 +308,24 @@ mod tests {
             "kindred_http_request_duration_seconds_bucket{route=\"/api/v1/me\",le=\"0.05\"} 2"
         ));
         assert!(text.contains("kindred_outbox_backlog 4"));
+    }
+
+    #[test]
+    fn alert_acknowledgements_render_as_a_histogram_by_severity() {
+        let m = Metrics::default();
+        m.observe_alert_acknowledged("red", 45.0);
+        m.observe_alert_acknowledged("red", 400.0);
+        let text = m.render(&Gauges {
+            pool_connections: 0,
+            pool_idle: 0,
+            pool_max: 1,
+            outbox_backlog: None,
+            ws_connections: 0,
+        });
+        let n = "kindred_alert_time_to_acknowledge_seconds";
+        assert!(text.contains(&format!("{n}_bucket{{severity=\"red\",le=\"60\"}} 1")));
+        assert!(text.contains(&format!("{n}_bucket{{severity=\"red\",le=\"600\"}} 2")));
+        assert!(text.contains(&format!("{n}_count{{severity=\"red\"}} 2")));
+        assert!(text.contains(&format!("{n}_sum{{severity=\"red\"}} 445")));
     }
 }

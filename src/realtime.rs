@@ -99,6 +99,18 @@ pub enum Fact {
     /// Whether any moderator is on shift changed (SAFE-SG-5): every open connection hears
     /// `coverage`, with the "not a crisis service" text and signposting while nobody is.
     CoverageChanged { staffed: bool },
+    /// A safety alert was raised outside the message writer (a volunteer's escalation): every
+    /// online moderator hears `safety_alert`.
+    AlertRaised {
+        alert_id: String,
+        /// `crisis` or `volunteer_escalation`.
+        kind: &'static str,
+        room_id: String,
+        message_id: Option<String>,
+        severity: &'static str,
+        /// RFC 3339.
+        created_at: String,
+    },
 }
 
 /// Where facts go. Implemented by the realtime layer; wired in at start-up.

@@ -218,6 +218,9 @@ impl Application {
                     crisis,
                     mail_wakeup: state.mail_wakeup.clone(),
                     public_url: settings.public_url.clone(),
+                    alert_targets: crate::moderation::alerts::Targets::from_settings(
+                        &settings.alerts,
+                    ),
                 },
                 writer_rx,
                 shutdown_rx.clone(),
@@ -228,6 +231,32 @@ impl Application {
                 crate::moderation::shifts::Sweeper::new(&state),
                 shutdown_rx.clone(),
             )));
+        }
+        // The alert desk: escalation of overdue alerts, and the paging webhook's outbox.
+        let webhook_wakeup = Arc::new(Notify::new());
+        if settings.alerts.escalation_worker {
+            let escalator = crate::moderation::alerts::Escalator {
+                db: state.db.clone(),
+                clock: state.clock.clone(),
+                settings: settings.alerts.clone(),
+                public_url: settings.public_url.clone(),
+                mail_wakeup: state.mail_wakeup.clone(),
+                webhook_wakeup: webhook_wakeup.clone(),
+            };
+            let interval = settings.alerts.escalation_interval;
+            workers.push(tokio::spawn(escalator.run(interval, shutdown_rx.clone())));
+        }
+        if let Some(url) = &settings.alerts.webhook_url {
+            let hooks = crate::moderation::alerts::WebhookWorker::new(
+                state.db.clone(),
+                state.clock.clone(),
+                url.clone(),
+                settings.alerts.webhook_secret.clone(),
+                webhook_wakeup,
+                settings.outbox_poll_interval,
+            )
+            .map_err(StartupError::Other)?;
+            workers.push(tokio::spawn(hooks.run(shutdown_rx.clone())));
         }
         if settings.matcher_worker {
             workers.push(tokio::spawn(crate::matching::worker::run(

@@ -5,6 +5,7 @@
 //! unknown routes, wrong methods, malformed or oversized JSON, is problem+json.
 
 pub mod admin;
+pub mod alerts;
 pub mod auth;
 pub mod matching;
 pub mod me;
@@ -317,6 +318,32 @@ pub fn route_table() -> Vec<RouteDef> {
             Method::GET,
             "/api/v1/safety/coverage",
             get().to(shifts::get_coverage),
+        ),
+        // The alert desk (issue 11, points 2, 3 and 10).
+        r(
+            Method::GET,
+            "/api/v1/moderation/alerts",
+            get().to(alerts::list_alerts),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/alerts/{id}/acknowledge",
+            post().to(alerts::acknowledge_alert),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/alerts/{id}/resolve",
+            post().to(alerts::resolve_alert),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/moderation/stats",
+            get().to(alerts::get_moderation_stats),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/rooms/{id}/escalate",
+            post().to(alerts::escalate_room),
         ),
     ]
 }

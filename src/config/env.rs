@@ -12,8 +12,8 @@ use crate::auth::password::PasswordParams;
 
 use super::dev_secret::dev_secret;
 use super::{
-    ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES, MatchSettings,
-    RateLimits, ReportSettings, Settings, ShiftSettings,
+    AlertSettings, ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES,
+    MatchSettings, RateLimits, ReportSettings, Settings, ShiftSettings,
 };
 
 impl Settings {
@@ -199,6 +199,8 @@ impl Settings {
         let ws_max_per_user = count("KINDRED_WS_MAX_PER_USER", 5, 100) as usize;
         let crisis_rules = var("KINDRED_CRISIS_RULES").map(PathBuf::from);
         let reports = ReportSettings::read(&var, &mut problems);
+        let alerts =
+            AlertSettings::read(&var, environment == Environment::Production, &mut problems);
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -237,6 +239,7 @@ impl Settings {
             ws_idle_timeout: Duration::from_secs(45),
             tcp_send_buffer: None,
             shifts,
+            alerts,
         };
         settings.self_check()?;
         Ok(settings)

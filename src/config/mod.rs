@@ -30,10 +30,17 @@
 //! | `KINDRED_REPORT_TARGET_HOURS` | `24` | how long after it is made a report is due (1–720) |
 //! | `KINDRED_SANCTIONS_FILE` | built in | a sanction ladder (JSON) replacing `moderation/sanctions.json`; validated at start |
 //! | `KINDRED_SHIFT_GRACE_SECS` | `120` | how long a moderator on shift may have no websocket open before the shift ends (10–3600) |
+//! | `KINDRED_ALERT_TARGET_RED_SECS` | `300` | time to acknowledge a red alert before it escalates to the on-call list |
+//! | `KINDRED_ALERT_TARGET_AMBER_SECS` | `3600` | time to acknowledge an amber alert or a volunteer's escalation |
+//! | `KINDRED_ALERT_MAX_ESCALATIONS` | `6` | escalation levels at most (level n at n × the target) |
+//! | `KINDRED_ONCALL_EMAILS` | the moderators' addresses | who an overdue alert escalates to, comma-separated |
+//! | `KINDRED_ESCALATION_WEBHOOK_URL` | unset | a paging webhook POSTed at each escalation level |
+//! | `KINDRED_ESCALATION_WEBHOOK_SECRET` | unset | HMAC-SHA256 key of the webhook's `X-Kindred-Signature`, ≥ 32 bytes; required with the URL |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
 
+mod alerts;
 mod database_url;
 mod dev_secret;
 mod env;
@@ -52,6 +59,7 @@ use std::time::Duration;
 
 use crate::auth::password::PasswordParams;
 
+pub use alerts::AlertSettings;
 pub use database_url::DatabaseUrl;
 pub use matching::MatchSettings;
 pub use rate_limits::RateLimits;
@@ -128,6 +136,8 @@ pub struct Settings {
     pub tcp_send_buffer: Option<usize>,
     /// Moderators' shifts: the grace after the last connection closes, the sweeper.
     pub shifts: ShiftSettings,
+    /// The alert desk: response targets, escalation, the paging webhook.
+    pub alerts: AlertSettings,
 }
 
 /// All problems found in the environment, each naming its variable.

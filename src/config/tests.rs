@@ -150,3 +150,57 @@ fn the_waiting_ladder_is_configurable_and_checked() {
         assert!(text.contains(var), "{var} missing from: {text}");
     }
 }
+
+#[test]
+fn the_alert_desk_targets_and_escalation_are_configurable_and_checked() {
+    let s = settings(&[("KINDRED_JWT_SECRET", SECRET)]).unwrap();
+    assert_eq!(s.alerts, AlertSettings::default());
+    assert_eq!(s.alerts.target_red, Duration::from_secs(300));
+    assert_eq!(s.alerts.target_amber, Duration::from_secs(3600));
+    let s = settings(&[
+        ("KINDRED_JWT_SECRET", SECRET),
+        ("KINDRED_ALERT_TARGET_RED_SECS", "120"),
+        ("KINDRED_ALERT_TARGET_AMBER_SECS", "900"),
+        ("KINDRED_ALERT_MAX_ESCALATIONS", "3"),
+        (
+            "KINDRED_ONCALL_EMAILS",
+            "pager@example.org, lead@example.org",
+        ),
+        (
+            "KINDRED_ESCALATION_WEBHOOK_URL",
+            "https://pager.example.org/hook",
+        ),
+        ("KINDRED_ESCALATION_WEBHOOK_SECRET", SECRET),
+    ])
+    .unwrap();
+    assert_eq!(s.alerts.target("red"), Duration::from_secs(120));
+    assert_eq!(s.alerts.target("amber"), Duration::from_secs(900));
+    assert_eq!(s.alerts.max_escalations, 3);
+    assert_eq!(
+        s.alerts.oncall,
+        vec!["pager@example.org", "lead@example.org"]
+    );
+    assert_eq!(
+        s.alerts.webhook_url.as_deref(),
+        Some("https://pager.example.org/hook")
+    );
+    let text = settings(&[
+        ("KINDRED_JWT_SECRET", SECRET),
+        ("KINDRED_ALERT_TARGET_RED_SECS", "0"),
+        ("KINDRED_ALERT_MAX_ESCALATIONS", "x"),
+        ("KINDRED_ONCALL_EMAILS", "not an address"),
+        ("KINDRED_ESCALATION_WEBHOOK_URL", "ftp://pager"),
+        ("KINDRED_ESCALATION_WEBHOOK_SECRET", "short"),
+    ])
+    .unwrap_err()
+    .to_string();
+    for var in [
+        "KINDRED_ALERT_TARGET_RED_SECS",
+        "KINDRED_ALERT_MAX_ESCALATIONS",
+        "KINDRED_ONCALL_EMAILS",
+        "KINDRED_ESCALATION_WEBHOOK_URL",
+        "KINDRED_ESCALATION_WEBHOOK_SECRET",
+    ] {
+        assert!(text.contains(var), "{var} missing from: {text}");
+    }
+}

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{crisis_flags, messages, room_members, rooms, safety_alerts, users};
+use super::schema::{messages, room_members, rooms, safety_alerts, users};
 
 #[derive(Insertable, Debug, Clone)]
 #[diesel(table_name = messages)]
@@ -237,44 +237,7 @@ pub fn written_by(conn: &mut DbConn, sender: &str) -> QueryResult<Vec<WrittenMes
         .load(conn)
 }
 
-/// A crisis flag and the alert a human must acknowledge, written with the message.
-pub struct NewFlag<'a> {
-    pub flag_id: &'a str,
-    pub alert_id: &'a str,
-    pub message_id: &'a str,
-    pub room_id: &'a str,
-    pub rule_id: &'a str,
-    pub rules_version: &'a str,
-    pub severity: &'a str,
-    pub now: NaiveDateTime,
-}
-
-pub fn insert_flag(conn: &mut DbConn, f: &NewFlag<'_>) -> QueryResult<()> {
-    diesel::insert_into(crisis_flags::table)
-        .values((
-            crisis_flags::id.eq(f.flag_id),
-            crisis_flags::message_id.eq(f.message_id),
-            crisis_flags::rule_id.eq(f.rule_id),
-            crisis_flags::rules_version.eq(f.rules_version),
-            crisis_flags::severity.eq(f.severity),
-            crisis_flags::created_at.eq(f.now),
-        ))
-        .execute(conn)?;
-    diesel::insert_into(safety_alerts::table)
-        .values((
-            safety_alerts::id.eq(f.alert_id),
-            safety_alerts::flag_id.eq(f.flag_id),
-            safety_alerts::room_id.eq(f.room_id),
-            safety_alerts::message_id.eq(f.message_id),
-            safety_alerts::severity.eq(f.severity),
-            safety_alerts::status.eq("open"),
-            safety_alerts::created_at.eq(f.now),
-        ))
-        .execute(conn)
-        .map(|_| ())
-}
-
-/// Alerts for messages in `room` (tests and, later, moderation).
+/// Alerts for messages in `room` (tests; the alert desk's queries are in `db::alerts`).
 pub fn alerts_for_message(
     conn: &mut DbConn,
     message: &str,

@@ -9,6 +9,7 @@
 //!   "database is locked" when a read transaction tries to upgrade.
 //! - Backend-specific SQL lives here, behind one `match` on the connection.
 
+pub mod alerts;
 pub mod audit;
 pub mod blocks;
 pub mod check_ins;
@@ -32,6 +33,7 @@ pub mod users;
 pub mod vocab;
 pub mod volunteer_renewals;
 pub mod volunteers;
+pub mod webhook_outbox;
 
 use std::time::Duration;
 

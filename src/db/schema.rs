@@ -290,14 +290,24 @@ diesel::table! {
 diesel::table! {
     safety_alerts (id) {
         id -> Text,
-        flag_id -> Text,
+        flag_id -> Nullable<Text>,
         room_id -> Text,
-        message_id -> Text,
+        message_id -> Nullable<Text>,
         severity -> Text,
         status -> Text,
         created_at -> Timestamp,
         acknowledged_at -> Nullable<Timestamp>,
         acknowledged_by -> Nullable<Text>,
+        kind -> Text,
+        raised_by -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        due_at -> Timestamp,
+        escalation_level -> Integer,
+        next_escalation_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
     }
 }
 
@@ -441,6 +451,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_outbox (id) {
+        id -> Text,
+        alert_id -> Text,
+        level -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -491,4 +517,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reports,
     report_filings,
     moderator_shifts,
+    webhook_outbox,
 );

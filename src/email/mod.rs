@@ -2,6 +2,7 @@
 //! causes the mail) and the worker that delivers it through lettre with retries and backoff.
 //! An SMTP outage delays mail; it never fails a request and never loses a message.
 
+pub mod alert_mail;
 pub mod offer_mail;
 pub mod report_mail;
 pub mod templates;

@@ -5,11 +5,12 @@
 //! in one transaction, then hands what open sockets must hear to `crate::realtime` (or, for
 //! the message writer's own batch, the writer's post-commit step in `rooms`).
 //!
-//! - `alerts` — safety alerts raised by crisis language, in the writer's transaction.
 //! - `ladder` — the sanction ladder (pure): strikes from past actions, the suggested next step.
 //! - `reports` — members' reports, the moderators' report queue and its outcomes.
-
 //! - `shifts`, `coverage` — moderators on and off shift, and rooms told honestly while nobody is.
+//! - `alerts` — the alert desk: alerts raised by crisis language (in the writer's transaction)
+//!   or by a room's facilitator, acknowledged and resolved by a moderator, escalated to the
+//!   on-call list when nobody acknowledges them in time, and their response-time stats.
 
 pub mod alerts;
 pub mod coverage;

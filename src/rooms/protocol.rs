@@ -215,8 +215,11 @@ pub enum ServerFrame<'a> {
     },
     SafetyAlert {
         alert_id: &'a str,
+        /// `crisis` or `volunteer_escalation`.
+        kind: &'a str,
         room_id: &'a str,
-        message_id: &'a str,
+        /// None for a volunteer's escalation about the room as a whole.
+        message_id: Option<&'a str>,
         severity: &'a str,
         created_at: &'a str,
     },

@@ -86,6 +86,25 @@ impl Sockets for Live {
                 let coverage = Coverage::of(staffed);
                 hub.to_all(&ServerFrame::Coverage(&coverage).encode());
             }
+            Fact::AlertRaised {
+                alert_id,
+                kind,
+                room_id,
+                message_id,
+                severity,
+                created_at,
+            } => {
+                let frame = ServerFrame::SafetyAlert {
+                    alert_id: &alert_id,
+                    kind,
+                    room_id: &room_id,
+                    message_id: message_id.as_deref(),
+                    severity,
+                    created_at: &created_at,
+                }
+                .encode();
+                hub.to_moderators(&frame);
+            }
         }
     }
 

@@ -37,7 +37,7 @@ use crate::db::messages::{self, MessageRow, NewMessage};
 use crate::db::{Db, DbConn, rooms, users, write_tx};
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::moderation::alerts::AlertDesk;
+use crate::moderation::alerts::{AlertDesk, Targets};
 use crate::safety::crisis::{CrisisDetector, Detection};
 use crate::safety::signposting;
 
@@ -52,6 +52,8 @@ pub struct Deps {
     pub mail_wakeup: Arc<Notify>,
     /// For the links in alert emails.
     pub public_url: String,
+    /// Response targets: an alert's due time.
+    pub alert_targets: Targets,
 }
 
 /// The running writer: its deps and the hub it answers and fans out through.
@@ -142,6 +144,7 @@ impl Writer {
         }
         let started = std::time::Instant::now();
         let public_url = d.public_url.clone();
+        let targets = d.alert_targets;
         let detector = d.crisis.clone();
         let outcomes: Vec<Result<Outcome, AppError>> = d
             .db
@@ -151,7 +154,7 @@ impl Writer {
                     it.detection = detector.detect(&it.body);
                 }
                 let version = detector.version();
-                let r = write_tx(c, |c| store(c, &items, now, version, &public_url));
+                let r = write_tx(c, |c| store(c, &items, now, version, &public_url, targets));
                 Ok(match r {
                     Ok(o) => o.into_iter().map(Ok).collect(),
                     Err(e) => {
@@ -160,7 +163,7 @@ impl Writer {
                             .iter()
                             .map(|it| {
                                 write_tx(c, |c| {
-                                    store(c, std::slice::from_ref(it), now, version, &public_url)
+                                    store(c, std::slice::from_ref(it), now, version, &public_url, targets)
                                 })
                                 .map(|mut v| v.remove(0))
                             })
@@ -252,8 +255,9 @@ impl Writer {
         self.hub.to_user(&view.sender.id, &frame);
         let alert = ServerFrame::SafetyAlert {
             alert_id,
+            kind: "crisis",
             room_id: &view.room_id,
-            message_id: &view.id,
+            message_id: Some(&view.id),
             severity: d.severity.as_str(),
             created_at: &view.created_at,
         }
@@ -279,6 +283,7 @@ fn store(
     now: NaiveDateTime,
     rules_version: &str,
     public_url: &str,
+    targets: Targets,
 ) -> Result<Vec<Outcome>, AppError> {
     let mut out: Vec<Outcome> = Vec::with_capacity(items.len());
     // (room, sender) → room role if a current member of an open room.
@@ -286,7 +291,7 @@ fn store(
     let mut names: HashMap<&str, String> = HashMap::new();
     // (room, sender, client id) → index of its first outcome in this batch.
     let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    let mut alerts = AlertDesk::new(rules_version, public_url);
+    let mut alerts = AlertDesk::new(rules_version, public_url, targets);
     for it in items {
         let key = (
             it.room_id.as_str(),

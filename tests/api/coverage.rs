@@ -345,7 +345,7 @@ async fn losing_standing_ends_a_shift_at_once(app: TestApp) {
         .put_auth(
             &format!("/api/v1/admin/users/{}/role", max.id),
             &admin.access,
-            &json!({"role": "member", "reason": "Stepped back from moderation."}),
+            &json!({"role": "member", "reason": "Stepped back from moderation.", "password": admin.password}),
         )
         .await;
     assert_eq!(r.status(), 200);

@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod alerts;
 mod attacks;
 mod cli;
 mod coverage;

@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod smtp;
+pub mod webhook;
 pub mod ws;
 
 use std::collections::HashMap;
@@ -490,6 +491,48 @@ impl TestApp {
             refresh: body["refresh_token"].as_str().expect("refresh").to_string(),
             totp_secret: Some(secret.to_string()),
         }
+    }
+}
+
+impl TestApp {
+    /// Another instance of the application on this test's database, with the same SMTP sink
+    /// and the same movable clock: a restart (after [`TestApp::stop`]) or a second instance
+    /// side by side. `tweak` as for `spawn_with`. The database stays this app's: dropping the
+    /// second instance stops it and leaves the database alone.
+    pub async fn spawn_beside(&self, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = settings_for(&self.database_url, &self.smtp.url());
+        // One deployment: tokens signed by one instance are good on the other.
+        settings.jwt_secret = self.state.settings.jwt_secret.clone();
+        tweak(&mut settings);
+        let app = Application::build_with_clock(settings, self.clock.clone())
+            .await
+            .expect("second instance builds");
+        let port = app.port();
+        let handle = app.handle();
+        let workers = app.worker_shutdown();
+        let state = app.state().clone();
+        tokio::spawn(app.run_until_stopped(false));
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            client: self.client.clone(),
+            smtp: self.smtp.clone(),
+            clock: self.clock.clone(),
+            backend: self.backend,
+            state,
+            database_url: self.database_url.clone(),
+            handle,
+            workers,
+            _dir: tempfile::tempdir().expect("tempdir"),
+            _pg: None,
+        }
+    }
+
+    /// Stops this instance's server and workers, as a process exit would; the database and
+    /// the SMTP sink stay for an instance started with [`TestApp::spawn_beside`].
+    pub async fn stop(&self) {
+        let _ = self.workers.send(true);
+        self.handle.stop(true).await;
     }
 }
 
