@@ -209,6 +209,7 @@ impl Application {
                     crisis,
                     mail_wakeup: state.mail_wakeup.clone(),
                     public_url: settings.public_url.clone(),
+                    personal_info: settings.personal_info_policy,
                 },
                 writer_rx,
                 shutdown_rx.clone(),

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod holds;
 pub mod matching;
 pub mod me;
 pub mod ops;
@@ -252,6 +253,22 @@ pub fn route_table() -> Vec<RouteDef> {
             Method::GET,
             "/api/v1/safety/resources",
             get().to(rooms::safety_resources),
+        ),
+        // Holds for review (moderation::holds).
+        r(
+            Method::GET,
+            "/api/v1/moderation/held",
+            get().to(holds::list_held_messages),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/messages/{id}/release",
+            post().to(holds::release_held_message),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/messages/{id}/reject",
+            post().to(holds::reject_held_message),
         ),
     ]
 }

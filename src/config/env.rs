@@ -13,7 +13,7 @@ use crate::auth::password::PasswordParams;
 use super::dev_secret::dev_secret;
 use super::{
     ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES, MatchSettings,
-    RateLimits, Settings,
+    PersonalInfoPolicy, RateLimits, Settings,
 };
 
 impl Settings {
@@ -197,6 +197,7 @@ impl Settings {
         let message_per_sec = count("KINDRED_MSG_PER_SEC", 2, 1_000_000);
         let ws_max_per_user = count("KINDRED_WS_MAX_PER_USER", 5, 100) as usize;
         let crisis_rules = var("KINDRED_CRISIS_RULES").map(PathBuf::from);
+        let personal_info_policy = PersonalInfoPolicy::read(&var, &mut problems);
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -233,6 +234,7 @@ impl Settings {
             ws_ping_interval: Duration::from_secs(15),
             ws_idle_timeout: Duration::from_secs(45),
             tcp_send_buffer: None,
+            personal_info_policy,
         };
         settings.self_check()?;
         Ok(settings)

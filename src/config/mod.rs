@@ -27,6 +27,7 @@
 //! | `KINDRED_MSG_PER_SEC` | `2` | sustained messages a second per sender (websocket and HTTP together) |
 //! | `KINDRED_WS_MAX_PER_USER` | `5` | open websockets per person; one more is refused with 429 |
 //! | `KINDRED_CRISIS_RULES` | built in | a crisis-language rules file (JSON) that replaces the built-in rules, for the clinical safety officer |
+//! | `KINDRED_PERSONAL_INFO_POLICY` | `warn` | a message that looks like it shares a phone number, email, handle or link: `warn` delivers it and tells the writer alone; `hold` holds it for moderator review |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
@@ -35,6 +36,7 @@ mod database_url;
 mod dev_secret;
 mod env;
 mod matching;
+mod personal_info;
 mod rate_limits;
 
 #[cfg(test)]
@@ -49,6 +51,7 @@ use crate::auth::password::PasswordParams;
 
 pub use database_url::DatabaseUrl;
 pub use matching::MatchSettings;
+pub use personal_info::PersonalInfoPolicy;
 pub use rate_limits::RateLimits;
 
 /// Where the development JWT secret is kept when `KINDRED_JWT_SECRET` is unset.
@@ -116,6 +119,9 @@ pub struct Settings {
     /// A fixed kernel send buffer for accepted sockets. None (the default) leaves Linux's
     /// autotuning alone; tests shrink it so a reader that stops reading backs up quickly.
     pub tcp_send_buffer: Option<usize>,
+    /// Messages with personal information: warn the writer or hold for review
+    /// (`KINDRED_PERSONAL_INFO_POLICY`).
+    pub personal_info_policy: PersonalInfoPolicy,
 }
 
 /// All problems found in the environment, each naming its variable.

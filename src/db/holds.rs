@@ -27,12 +27,7 @@ pub fn placeholder_seq(conn: &mut DbConn, room: &str) -> QueryResult<i64> {
 }
 
 /// Marks a just-inserted message held for `category`; `after_seq` is the room's last seq.
-pub fn mark_held(
-    conn: &mut DbConn,
-    id: &str,
-    category: &str,
-    after_seq: i64,
-) -> QueryResult<()> {
+pub fn mark_held(conn: &mut DbConn, id: &str, category: &str, after_seq: i64) -> QueryResult<()> {
     diesel::update(messages::table.find(id))
         .set((
             messages::hold_state.eq(Some(HELD)),

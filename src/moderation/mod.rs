@@ -6,5 +6,7 @@
 //! the message writer's own batch, the writer's post-commit step in `rooms`).
 //!
 //! - `alerts` — safety alerts raised by crisis language, in the writer's transaction.
+//! - `holds` — messages held for review (SAFE-SG-2, -8): the queue, release, reject.
 
 pub mod alerts;
+pub mod holds;

@@ -9,7 +9,10 @@ fn detector() -> CrisisDetector {
 
 /// Method detail and encouragement of self-harm: held (and still flagged red).
 const HELD: &[(&str, &str)] = &[
-    ("how many pills would it take to not wake up", "method_detail"),
+    (
+        "how many pills would it take to not wake up",
+        "method_detail",
+    ),
     ("how many paracetamol is a lethal dose?", "method_detail"),
     ("whats the fatal dose of that", "method_detail"),
     ("does anyone know how to tie a noose", "method_detail"),
@@ -22,7 +25,10 @@ const HELD: &[(&str, &str)] = &[
     ("kys", "encouragement_of_self_harm"),
     ("honestly just go kill urself", "encouragement_of_self_harm"),
     ("nobody would miss you", "encouragement_of_self_harm"),
-    ("you should just hang yourself", "encouragement_of_self_harm"),
+    (
+        "you should just hang yourself",
+        "encouragement_of_self_harm",
+    ),
     ("K Y S", "encouragement_of_self_harm"),
 ];
 
@@ -100,7 +106,10 @@ fn a_phrase_shared_by_a_held_and_an_unheld_rule_holds() {
     )
     .unwrap();
     let hit = d.detect("end it").unwrap();
-    assert_eq!((hit.rule_id.as_str(), hit.hold.as_deref()), ("r", Some("h")));
+    assert_eq!(
+        (hit.rule_id.as_str(), hit.hold.as_deref()),
+        ("r", Some("h"))
+    );
 }
 
 #[test]

@@ -101,7 +101,15 @@ impl TrieBuilder {
         let mut next = vec![0; self.nodes.len().max(1) * classes];
         let mut hits = Vec::with_capacity(self.nodes.len());
         let mut holds = Vec::with_capacity(self.nodes.len());
-        for (node, BuilderNode { children, hit, hold }) in self.nodes.iter().enumerate() {
+        for (
+            node,
+            BuilderNode {
+                children,
+                hit,
+                hold,
+            },
+        ) in self.nodes.iter().enumerate()
+        {
             for &(byte, child) in children {
                 let class = class_of.get(usize::from(byte)).copied().unwrap_or(0);
                 if let Some(slot) = next.get_mut(node * classes + class) {

@@ -23,8 +23,7 @@ pub(super) fn contains_phone(text: &str) -> bool {
         let c = chars[i];
         let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
         let starts = (c.is_ascii_digit()
-            || (matches!(c, '+' | '(')
-                && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+            || (matches!(c, '+' | '(') && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
             && may_start_after(prev);
         if !starts {
             i += 1;
@@ -91,11 +90,7 @@ fn is_phone(groups: &[String], plus: bool) -> bool {
             // "+44 7700 …", "+447700…", "+44 (0)7700 …", "0044 20 …".
             let mut parts: Vec<&str> = groups.iter().map(String::as_str).collect();
             let first = parts.remove(0);
-            let first = if plus {
-                first.get(2..)
-            } else {
-                first.get(4..)
-            };
+            let first = if plus { first.get(2..) } else { first.get(4..) };
             let mut out: Vec<&str> = Vec::new();
             if let Some(f) = first.filter(|f| !f.is_empty()) {
                 out.push(f);

@@ -200,7 +200,13 @@ fn display_names_that_are_contact_details_are_refused() {
             "{name:?}"
         );
     }
-    for name in ["Sam R", "quiet_harbour", "Jo.Smith", "River Walker 1987", "me@home"] {
+    for name in [
+        "Sam R",
+        "quiet_harbour",
+        "Jo.Smith",
+        "River Walker 1987",
+        "me@home",
+    ] {
         assert_eq!(display_name_problem(name), None, "{name:?}");
     }
 }
