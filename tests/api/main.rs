@@ -11,6 +11,7 @@ mod admin;
 mod attacks;
 mod cli;
 mod explanations;
+mod holds;
 mod ladder;
 mod mail;
 mod matching;
