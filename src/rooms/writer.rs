@@ -356,11 +356,9 @@ fn store(
             messages::find_by_client_id(c, &it.room_id, &it.sender_id, &it.client_id)?
         {
             // Below 1: held or rejected, never in the timeline (`moderation::holds`).
-            let held = if row.seq < 1 {
-                Some(holding::replay_notice(c, &row.id)?)
-            } else {
-                None
-            };
+            let held = (row.seq < 1)
+                .then(|| holding::replay_notice(c, &row.id))
+                .transpose()?;
             out.push(Outcome::Replay(row, held));
             continue;
         }
