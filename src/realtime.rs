@@ -57,6 +57,24 @@ pub struct ReportNote {
     pub message: String,
 }
 
+/// A held message a moderator released, as every member reads it (`moderation::holds`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleasedMessage {
+    pub room_id: String,
+    pub id: String,
+    /// The room's next seq, given in the release transaction.
+    pub seq: i64,
+    pub sender_id: String,
+    /// What members see: the pseudonym (or "Former member") and room role.
+    pub sender_name: String,
+    pub sender_role: String,
+    pub body: String,
+    pub client_id: String,
+    /// When it was written (RFC 3339), not when it was released.
+    pub created_at: String,
+    pub removed: bool,
+}
+
 /// A committed fact that open sockets must act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fact {
@@ -110,6 +128,16 @@ pub enum Fact {
         severity: &'static str,
         /// RFC 3339.
         created_at: String,
+    },
+    /// A held message was released into its room at a new seq: every member's connections
+    /// receive it as a `message` (in seq order, gap-free), and its writer a `notice`.
+    MessageReleased { message: ReleasedMessage },
+    /// A held message was rejected: only its writer hears, as a `notice`.
+    MessageRejected {
+        room_id: String,
+        message_id: String,
+        client_id: String,
+        writer_id: String,
     },
 }
 

@@ -221,6 +221,7 @@ impl Application {
                     alert_targets: crate::moderation::alerts::Targets::from_settings(
                         &settings.alerts,
                     ),
+                    personal_info: settings.personal_info_policy,
                 },
                 writer_rx,
                 shutdown_rx.clone(),

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod alerts;
 pub mod auth;
+pub mod holds;
 pub mod matching;
 pub mod me;
 pub mod ops;
@@ -344,6 +345,22 @@ pub fn route_table() -> Vec<RouteDef> {
             Method::POST,
             "/api/v1/rooms/{id}/escalate",
             post().to(alerts::escalate_room),
+        ),
+        // Holds for review (moderation::holds).
+        r(
+            Method::GET,
+            "/api/v1/moderation/held",
+            get().to(holds::list_held_messages),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/messages/{id}/release",
+            post().to(holds::release_held_message),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/moderation/messages/{id}/reject",
+            post().to(holds::reject_held_message),
         ),
     ]
 }

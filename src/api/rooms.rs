@@ -43,10 +43,10 @@ pub async fn list_messages(
     path: web::Path<String>,
     query: web::Query<messages::PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (page, has_more) = messages::page(&state, &who, &path, query.into_inner()).await?;
+    let (page, has_more, held) = messages::page(&state, &who, &path, query.into_inner()).await?;
     json(
         StatusCode::OK,
-        &serde_json::json!({"messages": page, "has_more": has_more}),
+        &serde_json::json!({"messages": page, "has_more": has_more, "held": held}),
     )
 }
 
@@ -58,7 +58,18 @@ pub async fn post_message(
     body: web::Json<messages::PostMessage>,
 ) -> Result<HttpResponse, AppError> {
     let stored = messages::post(&state, &live, &who, &path, body.into_inner()).await?;
-    let mut resp = json(StatusCode::CREATED, &stored.view)?;
+    let mut resp = if stored.held {
+        // Held for review (`moderation::holds`): 202, no seq until a moderator releases it.
+        let mut v = serde_json::to_value(&stored.view).map_err(AppError::internal)?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("seq");
+            o.insert("held".into(), true.into());
+        }
+        json(StatusCode::ACCEPTED, &with_notice(v, &stored.notice))?
+    } else {
+        let v = serde_json::to_value(&stored.view).map_err(AppError::internal)?;
+        json(StatusCode::CREATED, &with_notice(v, &stored.notice))?
+    };
     if stored.replayed {
         resp.headers_mut().insert(
             actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
@@ -66,6 +77,20 @@ pub async fn post_message(
         );
     }
     Ok(resp)
+}
+
+/// Adds the writer's private notice (held, personal information) to a message answer.
+fn with_notice(
+    mut v: serde_json::Value,
+    notice: &Option<crate::moderation::holds::notices::Notice>,
+) -> serde_json::Value {
+    if let (Some(o), Some(n)) = (v.as_object_mut(), notice) {
+        o.insert(
+            "notice".into(),
+            serde_json::json!({"code": n.code, "text": n.text}),
+        );
+    }
+    v
 }
 
 #[derive(Debug, serde::Deserialize)]

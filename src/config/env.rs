@@ -13,7 +13,7 @@ use crate::auth::password::PasswordParams;
 use super::dev_secret::dev_secret;
 use super::{
     AlertSettings, ConfigError, DEV_SECRET_FILE, DatabaseUrl, Environment, MIN_JWT_SECRET_BYTES,
-    MatchSettings, RateLimits, ReportSettings, Settings, ShiftSettings,
+    MatchSettings, PersonalInfoPolicy, RateLimits, ReportSettings, Settings, ShiftSettings,
 };
 
 impl Settings {
@@ -201,6 +201,7 @@ impl Settings {
         let reports = ReportSettings::read(&var, &mut problems);
         let alerts =
             AlertSettings::read(&var, environment == Environment::Production, &mut problems);
+        let personal_info_policy = PersonalInfoPolicy::read(&var, &mut problems);
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -240,6 +241,7 @@ impl Settings {
             tcp_send_buffer: None,
             shifts,
             alerts,
+            personal_info_policy,
         };
         settings.self_check()?;
         Ok(settings)

@@ -36,6 +36,7 @@
 //! | `KINDRED_ONCALL_EMAILS` | the moderators' addresses | who an overdue alert escalates to, comma-separated |
 //! | `KINDRED_ESCALATION_WEBHOOK_URL` | unset | a paging webhook POSTed at each escalation level |
 //! | `KINDRED_ESCALATION_WEBHOOK_SECRET` | unset | HMAC-SHA256 key of the webhook's `X-Kindred-Signature`, ≥ 32 bytes; required with the URL |
+//! | `KINDRED_PERSONAL_INFO_POLICY` | `warn` | a message that looks like it shares a phone number, email, handle or link: `warn` delivers it and tells the writer alone; `hold` holds it for moderator review |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
@@ -45,6 +46,7 @@ mod database_url;
 mod dev_secret;
 mod env;
 mod matching;
+mod personal_info;
 mod rate_limits;
 mod reports;
 mod shifts;
@@ -62,6 +64,7 @@ use crate::auth::password::PasswordParams;
 pub use alerts::AlertSettings;
 pub use database_url::DatabaseUrl;
 pub use matching::MatchSettings;
+pub use personal_info::PersonalInfoPolicy;
 pub use rate_limits::RateLimits;
 pub use reports::ReportSettings;
 pub use shifts::ShiftSettings;
@@ -138,6 +141,9 @@ pub struct Settings {
     pub shifts: ShiftSettings,
     /// The alert desk: response targets, escalation, the paging webhook.
     pub alerts: AlertSettings,
+    /// Messages with personal information: warn the writer or hold for review
+    /// (`KINDRED_PERSONAL_INFO_POLICY`).
+    pub personal_info_policy: PersonalInfoPolicy,
 }
 
 /// All problems found in the environment, each naming its variable.

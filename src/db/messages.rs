@@ -137,6 +137,8 @@ pub fn page(
 ) -> QueryResult<Vec<MessageRow>> {
     let mut q = message_rows!()
         .filter(messages::room_id.eq(room))
+        // Holds (`db::holds`): a held or rejected message sits below 1, outside the timeline.
+        .filter(messages::seq.gt(0))
         .select(message_columns!())
         .into_boxed();
     if let Some(a) = after {

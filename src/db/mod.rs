@@ -15,6 +15,7 @@ pub mod blocks;
 pub mod check_ins;
 pub mod connection;
 pub mod email_tokens;
+pub mod holds;
 pub mod match_offers;
 pub mod match_requests;
 pub mod messages;

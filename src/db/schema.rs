@@ -273,6 +273,11 @@ diesel::table! {
         body -> Text,
         created_at -> Timestamp,
         removed_at -> Nullable<Timestamp>,
+        hold_state -> Nullable<Text>,
+        hold_category -> Nullable<Text>,
+        hold_after_seq -> Nullable<BigInt>,
+        hold_decided_at -> Nullable<Timestamp>,
+        hold_decided_by -> Nullable<Text>,
     }
 }
 

@@ -11,9 +11,11 @@
 //! - `alerts` — the alert desk: alerts raised by crisis language (in the writer's transaction)
 //!   or by a room's facilitator, acknowledged and resolved by a moderator, escalated to the
 //!   on-call list when nobody acknowledges them in time, and their response-time stats.
+//! - `holds` — messages held for review (SAFE-SG-2, -8): the queue, release, reject.
 
 pub mod alerts;
 pub mod coverage;
+pub mod holds;
 pub mod ladder;
 pub mod reports;
 pub mod shifts;

@@ -1,6 +1,9 @@
 //! Messages over HTTP: the same send as the websocket (through the same writer, so the same
 //! ordering, idempotency, limits and crisis handling), and seq-ordered history pages.
 //! Non-members get 404, as for the room itself.
+//!
+//! Holds (`moderation::holds`): a held message is never in a page (its placeholder seq is
+//! below 1); the writer alone finds their own held and rejected messages under `held`.
 
 use serde::Deserialize;
 use tokio::sync::oneshot;
@@ -9,7 +12,7 @@ use super::Live;
 use super::protocol::MessageView;
 use super::send::{Draft, Refusal, Reply, Stored};
 use crate::auth::AuthUser;
-use crate::db::{blocks, messages, rooms};
+use crate::db::{blocks, holds, messages, rooms};
 use crate::domain::ids::parse_uuid;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -69,14 +72,29 @@ pub async fn post(
     }
 }
 
+/// Most of the caller's own held messages listed with a page.
+pub const MAX_HELD: i64 = 50;
+
+/// One of the caller's own messages that is held for review, or was rejected.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HeldView {
+    pub room_id: String,
+    pub id: String,
+    pub client_id: String,
+    pub body: String,
+    pub created_at: String,
+    /// `held` (waiting for a moderator) or `rejected` (never shown to the room).
+    pub status: String,
+}
+
 /// `GET /rooms/{id}/messages`: (messages ascending, whether more exist beyond the page in
-/// the direction asked).
+/// the direction asked, the caller's own held messages).
 pub async fn page(
     state: &AppState,
     who: &AuthUser,
     room: &str,
     q: PageQuery,
-) -> Result<(Vec<MessageView>, bool), AppError> {
+) -> Result<(Vec<MessageView>, bool, Vec<HeldView>), AppError> {
     let room = parse_uuid(room).ok_or(AppError::NotFound)?;
     let after = query_int("after", q.after.as_deref(), 0, i64::MAX)?;
     let before = query_int("before", q.before.as_deref(), 1, i64::MAX)?;
@@ -100,12 +118,24 @@ pub async fn page(
                     rows.remove(0);
                 }
             }
+            let held = holds::pending_of(c, &room, &me, MAX_HELD)?
+                .into_iter()
+                .map(|h| HeldView {
+                    room_id: h.room_id,
+                    id: h.id,
+                    client_id: h.client_id,
+                    body: h.body,
+                    created_at: crate::domain::time::ts(h.created_at),
+                    status: h.hold_state.unwrap_or_default(),
+                })
+                .collect();
             Ok((
                 rows.into_iter()
                     .filter(|r| !blocked.contains(&r.sender_id))
                     .map(MessageView::from)
                     .collect(),
                 more,
+                held,
             ))
         })
         .await

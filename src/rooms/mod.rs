@@ -6,7 +6,7 @@
 //! - `protocol`: the websocket frames.
 //! - `hub`: open connections and their room subscriptions (in-process fan-out).
 //! - `sockets`: how a committed [`Fact`](crate::realtime::Fact) reaches the hub.
-//! - `writer`: the group-commit message writer.
+//! - `writer`: the group-commit message writer; `holding`: its part of holds for review.
 //! - `sync`: what a socket reads from the database (its rooms, read markers, replays).
 //! - `ws`: one websocket connection.
 //!
@@ -14,6 +14,7 @@
 //! it. Services elsewhere describe what changed through `crate::realtime::Sockets`, which
 //! `Live` implements.
 
+mod holding;
 pub mod hub;
 pub mod messages;
 pub mod protocol;

@@ -181,12 +181,15 @@ pub enum ServerFrame<'a> {
         request_id: &'a str,
         status: &'a str,
     },
+    /// `held`: stored but held for review (`moderation::holds`): no `seq` until released.
     Ack {
         client_id: &'a str,
         id: &'a str,
-        seq: i64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seq: Option<i64>,
         room_id: &'a str,
         created_at: &'a str,
+        held: bool,
     },
     Message(&'a MessageView),
     Typing {
@@ -225,6 +228,16 @@ pub enum ServerFrame<'a> {
     },
     AuthOk {
         expires_at: &'a str,
+    },
+    /// A private notice to a message's writer (held, released, rejected, personal info).
+    Notice {
+        room_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message_id: Option<&'a str>,
+        code: &'a str,
+        text: &'a str,
     },
     Pong,
     /// To a reporter only: their report's new status and what they are told.

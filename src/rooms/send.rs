@@ -115,6 +115,10 @@ pub struct Stored {
     pub view: MessageView,
     /// True when the client id had been used before: this is the original message.
     pub replayed: bool,
+    /// Held for review (`moderation::holds`): `view.seq` is a placeholder, never shown.
+    pub held: bool,
+    /// The writer's private notice (held, personal information), if any.
+    pub notice: Option<crate::moderation::holds::notices::Notice>,
 }
 
 /// The handle handlers use.

@@ -4,9 +4,23 @@
 
 use super::Live;
 use super::hub::CloseKind;
-use super::protocol::ServerFrame;
+use super::hub::RoomEvent;
+use super::protocol::{self, MessageView, SenderView, ServerFrame};
 use crate::moderation::coverage::Coverage;
+use crate::moderation::holds::notices::{self, Notice};
 use crate::realtime::{Fact, Sockets};
+
+/// A `notice` to a held message's writer.
+fn writer_notice(room_id: &str, client_id: &str, id: &str, n: &Notice) -> bytestring::ByteString {
+    ServerFrame::Notice {
+        room_id,
+        client_id: Some(client_id),
+        message_id: Some(id),
+        code: n.code,
+        text: &n.text,
+    }
+    .encode()
+}
 
 impl Sockets for Live {
     fn deliver(&self, fact: Fact) {
@@ -104,6 +118,48 @@ impl Sockets for Live {
                 }
                 .encode();
                 hub.to_moderators(&frame);
+            }
+            Fact::MessageReleased { message: m } => {
+                // Published like a new message: every member's outbound delivers it in seq
+                // order (filling from the database if it overtook one), the writer included.
+                let view = MessageView {
+                    room_id: m.room_id,
+                    id: m.id,
+                    seq: m.seq,
+                    sender: SenderView {
+                        id: m.sender_id,
+                        display_name: m.sender_name,
+                        role: m.sender_role,
+                    },
+                    body: m.body,
+                    client_id: m.client_id,
+                    created_at: m.created_at,
+                    removed: m.removed,
+                };
+                hub.publish(RoomEvent {
+                    room_id: view.room_id.clone(),
+                    seq: Some(view.seq),
+                    from: Some(view.sender.id.clone()),
+                    echo: true,
+                    frame: protocol::message_frame(&view),
+                });
+                let n = notices::released();
+                hub.to_user(
+                    &view.sender.id,
+                    &writer_notice(&view.room_id, &view.client_id, &view.id, &n),
+                );
+            }
+            Fact::MessageRejected {
+                room_id,
+                message_id,
+                client_id,
+                writer_id,
+            } => {
+                let n = notices::rejected();
+                hub.to_user(
+                    &writer_id,
+                    &writer_notice(&room_id, &client_id, &message_id, &n),
+                );
             }
         }
     }

@@ -1,6 +1,10 @@
 //! What a socket reads from the database: the rooms and positions it starts with, read
 //! markers, the membership a `resume` re-checks, and the pages that fill a gap or replay.
 //! The connection tasks (`rooms::ws`) call these; they hold no query of their own.
+//!
+//! Held messages (`moderation::holds`) never appear here: they sit at a placeholder seq below
+//! 1 until released, when they take the room's next seq, so a replay or gap fill (always
+//! `seq > from >= 0`) never meets a hole left by one.
 
 use std::collections::HashSet;
 

@@ -22,6 +22,10 @@
 //! queries live in `db::messages`, `db::rooms` and `db::users`; a crisis flag, its alert and
 //! the moderators' emails are `moderation::alerts`, run inside the batch transaction; after
 //! the commit the writer acks, fans out and signposts (`signpost`).
+//!
+//! Holds (`moderation::holds`; the writer's part is `holding`): a held send is stored at a
+//! placeholder seq outside the timeline, acked `held: true` with a `notice`, not fanned out,
+//! and flagged and signposted as usual; a `warn`ed one is delivered with a `notice`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,15 +33,18 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use tokio::sync::{Notify, mpsc, watch};
 
+use super::holding::{self, Screen};
 use super::hub::{Hub, Out, RoomEvent};
 use super::protocol::{self, MessageView, ServerFrame};
 use super::send::{Refusal, Reply, SendCmd, Stored, refuse};
 use crate::clock::SharedClock;
+use crate::config::PersonalInfoPolicy;
 use crate::db::messages::{self, MessageRow, NewMessage};
 use crate::db::{Db, DbConn, rooms, users, write_tx};
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::moderation::alerts::{AlertDesk, Targets};
+use crate::moderation::holds::notices::Notice;
 use crate::safety::crisis::{CrisisDetector, Detection};
 use crate::safety::signposting;
 
@@ -54,6 +61,8 @@ pub struct Deps {
     pub public_url: String,
     /// Response targets: an alert's due time.
     pub alert_targets: Targets,
+    /// Warn about or hold messages with personal information.
+    pub personal_info: PersonalInfoPolicy,
 }
 
 /// The running writer: its deps and the hub it answers and fans out through.
@@ -67,8 +76,15 @@ pub const MAX_BATCH: usize = 512;
 /// What happened to one send in a batch.
 #[derive(Debug)]
 enum Outcome {
-    New(MessageRow, Option<(Detection, String)>),
-    Replay(MessageRow),
+    /// A crisis flag's alert, the writer's notice, and whether it is held (not fanned out).
+    New(
+        MessageRow,
+        Option<(Detection, String)>,
+        Option<Notice>,
+        bool,
+    ),
+    /// A resend; with a notice when the message is held (or was rejected).
+    Replay(MessageRow, Option<Notice>),
     NotAMember,
 }
 
@@ -80,6 +96,7 @@ struct Item {
     client_id: String,
     body: String,
     detection: Option<Detection>,
+    screen: Screen,
 }
 
 /// Runs until shutdown, then stores what is already queued and stops.
@@ -139,6 +156,7 @@ impl Writer {
                 client_id: cmd.client_id,
                 body: cmd.body,
                 detection: None,
+                screen: Screen::Deliver(None),
             });
             replies.push(cmd.reply);
         }
@@ -146,12 +164,14 @@ impl Writer {
         let public_url = d.public_url.clone();
         let targets = d.alert_targets;
         let detector = d.crisis.clone();
+        let policy = d.personal_info;
         let outcomes: Vec<Result<Outcome, AppError>> = d
             .db
             .run(move |c| {
                 // The detector is CPU work: it runs here on the blocking pool, not the runtime.
                 for it in &mut items {
                     it.detection = detector.detect(&it.body);
+                    it.screen = holding::screen(it.detection.as_ref(), &it.body, policy);
                 }
                 let version = detector.version();
                 let r = write_tx(c, |c| store(c, &items, now, version, &public_url, targets));
@@ -189,23 +209,32 @@ impl Writer {
                 None => Err(Refusal::Unavailable),
             };
             match outcome {
-                Ok(Outcome::New(row, flag)) => {
+                Ok(Outcome::New(row, flag, notice, held)) => {
                     let view = MessageView::from(row);
-                    self.respond(reply, &view, false);
-                    self.hub.publish(RoomEvent {
-                        room_id: view.room_id.clone(),
-                        seq: Some(view.seq),
-                        from: Some(view.sender.id.clone()),
-                        echo: true,
-                        frame: protocol::message_frame(&view),
-                    });
+                    self.respond(reply, &view, false, held, notice.clone());
+                    if let Some(n) = &notice {
+                        self.hub
+                            .to_user(&view.sender.id, &holding::notice_frame(&view, n));
+                    }
+                    if !held {
+                        self.hub.publish(RoomEvent {
+                            room_id: view.room_id.clone(),
+                            seq: Some(view.seq),
+                            from: Some(view.sender.id.clone()),
+                            echo: true,
+                            frame: protocol::message_frame(&view),
+                        });
+                    }
                     if let Some((det, alert_id)) = flag {
                         any_alert = true;
                         d.metrics.crisis_flag();
                         self.signpost(&view, &det, &alert_id);
                     }
                 }
-                Ok(Outcome::Replay(row)) => self.respond(reply, &MessageView::from(row), true),
+                Ok(Outcome::Replay(row, n)) => {
+                    let held = n.is_some();
+                    self.respond(reply, &MessageView::from(row), true, held, n)
+                }
                 Ok(Outcome::NotAMember) => {
                     refuse(&self.hub, reply, Refusal::NotAMember, &room, &client_id)
                 }
@@ -217,12 +246,21 @@ impl Writer {
         }
     }
 
-    fn respond(&self, reply: Reply, view: &MessageView, replayed: bool) {
+    fn respond(
+        &self,
+        reply: Reply,
+        view: &MessageView,
+        replayed: bool,
+        held: bool,
+        notice: Option<Notice>,
+    ) {
         match reply {
             Reply::Http(tx) => {
                 let _ = tx.send(Ok(Stored {
                     view: view.clone(),
                     replayed,
+                    held,
+                    notice,
                 }));
             }
             Reply::Conn(conn) => self.hub.to_conn(
@@ -231,9 +269,10 @@ impl Writer {
                     ServerFrame::Ack {
                         client_id: &view.client_id,
                         id: &view.id,
-                        seq: view.seq,
+                        seq: (!held).then_some(view.seq),
                         room_id: &view.room_id,
                         created_at: &view.created_at,
+                        held,
                     }
                     .encode(),
                 ),
@@ -300,7 +339,10 @@ fn store(
         );
         if let Some(&first) = seen.get(&key) {
             let again = match &out[first] {
-                Outcome::New(row, _) | Outcome::Replay(row) => Outcome::Replay(row.clone()),
+                Outcome::New(row, _, n, true) | Outcome::Replay(row, n) => {
+                    Outcome::Replay(row.clone(), n.clone())
+                }
+                Outcome::New(row, ..) => Outcome::Replay(row.clone(), None),
                 Outcome::NotAMember => Outcome::NotAMember,
             };
             out.push(again);
@@ -318,14 +360,21 @@ fn store(
         if let Some(row) =
             messages::find_by_client_id(c, &it.room_id, &it.sender_id, &it.client_id)?
         {
-            out.push(Outcome::Replay(row));
+            // Below 1: held or rejected, never in the timeline (`moderation::holds`).
+            let held = (row.seq < 1)
+                .then(|| holding::replay_notice(c, &row.id))
+                .transpose()?;
+            out.push(Outcome::Replay(row, held));
             continue;
         }
         if !names.contains_key(it.sender_id.as_str()) {
             let name = users::display_name(c, &it.sender_id)?;
             names.insert(it.sender_id.as_str(), name);
         }
-        let seq = messages::reserve_seqs(c, &it.room_id, 1)?;
+        let (seq, after) = match &it.screen {
+            Screen::Hold(_) => holding::placeholder(c, &it.room_id)?,
+            Screen::Deliver(_) => (messages::reserve_seqs(c, &it.room_id, 1)?, 0),
+        };
         let row = messages::insert_returning(
             c,
             &NewMessage {
@@ -344,7 +393,13 @@ fn store(
             Some(d) => Some((d.clone(), alerts.raise(c, &it.id, &it.room_id, d, now)?)),
             None => None,
         };
-        out.push(Outcome::New(row, flag));
+        out.push(match &it.screen {
+            Screen::Hold(category) => {
+                let notice = holding::mark_held(c, &it.id, category, after)?;
+                Outcome::New(row, flag, Some(notice), true)
+            }
+            Screen::Deliver(notice) => Outcome::New(row, flag, notice.clone(), false),
+        });
     }
     Ok(out)
 }

@@ -1,5 +1,6 @@
-//! Safeguarding helpers with no I/O of their own: the crisis-language detector (SAFE-SG-1) and
-//! the crisis signposting shown to a writer (SAFE-SG-3).
+//! Safeguarding helpers with no I/O of their own: the crisis-language detector (SAFE-SG-1),
+//! the crisis signposting shown to a writer (SAFE-SG-3) and the personal-information guard
+//! (SAFE-SG-8, `personal_info`).
 //!
 //! The detector runs server-side on every chat message before fan-out. It exists so that a
 //! person who may be in crisis is seen quickly by a human and is shown where to get help at
@@ -18,4 +19,5 @@
 //! `signposting.rs`, are snapshot-tested (T33) and are reviewed by the CSO each release.
 
 pub mod crisis;
+pub mod personal_info;
 pub mod signposting;

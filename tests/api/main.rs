@@ -13,6 +13,7 @@ mod attacks;
 mod cli;
 mod coverage;
 mod explanations;
+mod holds;
 mod ladder;
 mod mail;
 mod matching;

@@ -27,7 +27,11 @@ pub async fn register(
         .map_err(rate_limited)?;
     let email = email_field(email)?;
     let password = field(Password::new_secret(password))?;
-    let name = field(DisplayName::parse(display_name))?;
+    // A name that reads as contact details is refused before the pseudonym rules (SAFE-SG-8).
+    let name = field(
+        crate::safety::personal_info::display_name_problem(display_name)
+            .map_or_else(|| DisplayName::parse(display_name), Err),
+    )?;
     // Hash before looking anything up, so both paths cost the same.
     let hash = state.hasher.hash(password).await?;
     let now = state.clock.now_naive();

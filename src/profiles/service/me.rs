@@ -259,7 +259,12 @@ pub async fn patch_me(
     patch: ProfilePatch,
 ) -> Result<MeView, AppError> {
     let name = match &patch.display_name {
-        Some(n) => Some(DisplayName::parse(n).map_err(|(code, d)| AppError::validation(code, d))?),
+        // A name that reads as contact details is refused first (SAFE-SG-8).
+        Some(n) => Some(
+            crate::safety::personal_info::display_name_problem(n)
+                .map_or_else(|| DisplayName::parse(n), Err)
+                .map_err(|(code, d)| AppError::validation(code, d))?,
+        ),
         None => None,
     };
     let (id, vocab, now) = (who.id.clone(), state.vocab.clone(), state.clock.now_naive());

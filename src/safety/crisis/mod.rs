@@ -25,6 +25,12 @@
 //! makes doubled-letter misspellings ("kil myself") match without listing them. When a `1` or
 //! `!` was read as a letter, the text is matched a second time reading it as `l` ("ki11").
 //!
+//! A rule may be marked `"hold": true` (SAFE-SG-2): the CSO's hold-for-review categories,
+//! method detail and encouragement of self-harm. [`Detection::hold`] names the first such rule
+//! that matched, whichever rule is the most severe, so a holding phrase is never masked by a
+//! more severe or earlier rule in the same message. What holding means is the message
+//! writer's and `moderation::holds`' business; the detector only says so.
+//!
 //! Phrases are compiled into a byte trie laid out as a dense transition table, so the scan costs
 //! one short walk per word boundary, whatever the number of phrases: about 15 µs of CPU for a
 //! 4,000-character message on the 2-core CI machine.
@@ -37,10 +43,12 @@ mod tokenise;
 mod trie;
 
 #[cfg(test)]
+mod hold_tests;
+#[cfg(test)]
 mod tests;
 
 use tokenise::{LeetOne, normalise};
-use trie::Trie;
+use trie::{Found, Trie};
 
 pub use severity::Severity;
 
@@ -49,6 +57,8 @@ pub use severity::Severity;
 pub struct Detection {
     pub rule_id: String,
     pub severity: Severity,
+    /// The first matching rule marked `hold`, if any (may differ from `rule_id`).
+    pub hold: Option<String>,
 }
 
 /// A validated, compiled rules file. Cheap to share behind an `Arc`; `detect` takes `&self`.
@@ -73,6 +83,7 @@ impl std::fmt::Debug for CrisisDetector {
 struct Rule {
     id: String,
     severity: Severity,
+    hold: bool,
 }
 
 impl CrisisDetector {
@@ -88,16 +99,33 @@ impl CrisisDetector {
     /// The most severe matching rule (ties: first in file order), or None.
     pub fn detect(&self, body: &str) -> Option<Detection> {
         let first = normalise(body, LeetOne::AsI);
-        let mut best = self.trie.scan(&first, None);
+        let mut found = self.trie.scan(&first, Found::default());
         if first.read_one_as_letter {
             // "ki11 myse1f": the same text with 1 and ! read as l.
             let second = normalise(body, LeetOne::AsL);
-            best = self.trie.scan(&second, best);
+            found = self.trie.scan(&second, found);
         }
-        best.and_then(|hit| self.rules.get(hit.rule))
+        let hold = found
+            .hold
+            .and_then(|i| self.rules.get(i))
+            .filter(|r| r.hold)
+            .map(|r| r.id.clone());
+        found
+            .best
+            .and_then(|hit| self.rules.get(hit.rule))
             .map(|rule| Detection {
                 rule_id: rule.id.clone(),
                 severity: rule.severity,
+                hold,
             })
+    }
+
+    /// The ids of the rules marked `hold`, in file order.
+    pub fn hold_rules(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| r.hold)
+            .map(|r| r.id.as_str())
+            .collect()
     }
 }

@@ -43,6 +43,10 @@ pub(super) struct RuleEntry {
     )]
     note: Option<String>,
     pub(super) phrases: Vec<String>,
+    /// A message matching this rule is held for moderator review before anyone else sees it
+    /// (SAFE-SG-2: method detail, encouragement of self-harm). It is still flagged as usual.
+    #[serde(default)]
+    pub(super) hold: bool,
 }
 
 impl CrisisDetector {
@@ -55,7 +59,7 @@ impl CrisisDetector {
 
     /// Parses and validates a rules file: a non-empty `version`; at least one rule; rule ids
     /// unique, of `a-z`, `0-9` and `_`; severity `amber` or `red`; at least one phrase per rule
-    /// and no phrase that normalises to fewer than two characters.
+    /// and no phrase that normalises to fewer than two characters. `hold` is optional (false).
     pub fn from_json(json: &str) -> Result<Self, String> {
         let file: RulesFile = serde_json::from_str(json)
             .map_err(|e| format!("crisis rules are not valid JSON: {e}"))?;
@@ -107,9 +111,14 @@ impl CrisisDetector {
                         rule: index,
                         severity,
                     },
+                    entry.hold,
                 );
             }
-            rules.push(Rule { id, severity });
+            rules.push(Rule {
+                id,
+                severity,
+                hold: entry.hold,
+            });
         }
         Ok(CrisisDetector {
             version: version.to_owned(),

@@ -39,10 +39,19 @@ struct BuilderNode {
     children: Vec<(u8, usize)>,
     /// The best rule whose phrase ends here.
     hit: Option<Hit>,
+    /// The first rule marked `hold` whose phrase ends here (it may not be the best).
+    hold: Option<usize>,
+}
+
+/// What a scan found: the best rule, and the first matching rule marked `hold` (SAFE-SG-2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Found {
+    pub(super) best: Option<Hit>,
+    pub(super) hold: Option<usize>,
 }
 
 impl TrieBuilder {
-    pub(super) fn insert(&mut self, phrase: &[u8], hit: Hit) {
+    pub(super) fn insert(&mut self, phrase: &[u8], hit: Hit, hold: bool) {
         if self.nodes.is_empty() {
             self.nodes.push(BuilderNode::default());
         }
@@ -68,6 +77,9 @@ impl TrieBuilder {
         }
         if let Some(end) = self.nodes.get_mut(node) {
             end.hit = Some(Hit::best(end.hit, hit));
+            if hold {
+                end.hold = Some(end.hold.map_or(hit.rule, |h| h.min(hit.rule)));
+            }
         }
     }
 
@@ -88,7 +100,16 @@ impl TrieBuilder {
         }
         let mut next = vec![0; self.nodes.len().max(1) * classes];
         let mut hits = Vec::with_capacity(self.nodes.len());
-        for (node, BuilderNode { children, hit }) in self.nodes.iter().enumerate() {
+        let mut holds = Vec::with_capacity(self.nodes.len());
+        for (
+            node,
+            BuilderNode {
+                children,
+                hit,
+                hold,
+            },
+        ) in self.nodes.iter().enumerate()
+        {
             for &(byte, child) in children {
                 let class = class_of.get(usize::from(byte)).copied().unwrap_or(0);
                 if let Some(slot) = next.get_mut(node * classes + class) {
@@ -96,12 +117,14 @@ impl TrieBuilder {
                 }
             }
             hits.push(*hit);
+            holds.push(*hold);
         }
         Trie {
             class_of,
             classes,
             next,
             hits,
+            holds,
         }
     }
 }
@@ -117,11 +140,13 @@ pub(super) struct Trie {
     next: Vec<usize>,
     /// The best rule whose phrase ends at each node.
     hits: Vec<Option<Hit>>,
+    /// The first `hold` rule whose phrase ends at each node.
+    holds: Vec<Option<usize>>,
 }
 
 impl Trie {
-    /// The best hit in `text`, starting from `best`.
-    pub(super) fn scan(&self, text: &Normalised, mut best: Option<Hit>) -> Option<Hit> {
+    /// The best hit and the first hold rule in `text`, starting from `found`.
+    pub(super) fn scan(&self, text: &Normalised, mut found: Found) -> Found {
         let bytes = text.text.as_slice();
         for &start in &text.boundaries {
             let mut node = 0;
@@ -140,10 +165,13 @@ impl Trie {
                 if let Some(Some(hit)) = self.hits.get(node)
                     && text.is_boundary(end)
                 {
-                    best = Some(Hit::best(best, *hit));
+                    found.best = Some(Hit::best(found.best, *hit));
+                    if let Some(Some(h)) = self.holds.get(node) {
+                        found.hold = Some(found.hold.map_or(*h, |x| x.min(*h)));
+                    }
                 }
             }
         }
-        best
+        found
     }
 }
