@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod matching;
 pub mod me;
+pub mod moderation;
 pub mod ops;
 pub mod rooms;
 pub mod vocab;
@@ -30,7 +31,7 @@ pub struct RouteDef {
     pub route: Route,
 }
 
-fn r(method: Method, path: &'static str, route: Route) -> RouteDef {
+pub(crate) fn r(method: Method, path: &'static str, route: Route) -> RouteDef {
     RouteDef {
         method,
         path,
@@ -41,7 +42,7 @@ fn r(method: Method, path: &'static str, route: Route) -> RouteDef {
 /// Every route the service serves.
 pub fn route_table() -> Vec<RouteDef> {
     use web::{delete, get, patch, post, put};
-    vec![
+    let mut table = vec![
         r(Method::GET, "/healthz", get().to(ops::healthz)),
         r(Method::GET, "/readyz", get().to(ops::readyz)),
         r(Method::GET, "/metrics", get().to(ops::metrics)),
@@ -253,7 +254,9 @@ pub fn route_table() -> Vec<RouteDef> {
             "/api/v1/safety/resources",
             get().to(rooms::safety_resources),
         ),
-    ]
+    ];
+    table.extend(moderation::routes());
+    table
 }
 
 /// `(METHOD, path)` of every route, for tests and docs.

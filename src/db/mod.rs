@@ -9,19 +9,22 @@
 //!   "database is locked" when a read transaction tries to upgrade.
 //! - Backend-specific SQL lives here, behind one `match` on the connection.
 
+pub mod appeals;
 pub mod audit;
 pub mod blocks;
 pub mod check_ins;
 pub mod connection;
 pub mod email_tokens;
+pub mod hidden_messages;
 pub mod match_offers;
 pub mod match_requests;
 pub mod messages;
-pub mod moderation_actions;
 pub mod migrations;
+pub mod moderation_actions;
 pub mod outbox;
 pub mod profiles;
 pub mod refresh_tokens;
+pub mod room_sanctions;
 pub mod rooms;
 pub mod schema;
 pub mod sessions;

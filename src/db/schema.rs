@@ -15,6 +15,7 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        suspended_until -> Nullable<Timestamp>,
     }
 }
 
@@ -268,6 +269,7 @@ diesel::table! {
         left_at -> Nullable<Timestamp>,
         last_read_seq -> BigInt,
         explanation -> Nullable<Text>,
+        muted_until -> Nullable<Timestamp>,
     }
 }
 
@@ -378,6 +380,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hidden_messages (message_id) {
+        message_id -> Text,
+        action_id -> Text,
+        hidden_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeals (id) {
+        id -> Text,
+        action_id -> Text,
+        user_id -> Text,
+        text -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -407,4 +431,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     crisis_flags,
     safety_alerts,
     moderation_actions,
+    hidden_messages,
+    appeals,
 );

@@ -3,6 +3,7 @@
 //! An SMTP outage delays mail; it never fails a request and never loses a message.
 
 pub mod offer_mail;
+pub mod sanction_mail;
 pub mod templates;
 pub mod worker;
 

@@ -6,5 +6,10 @@
 //! the message writer's own batch, the writer's post-commit step in `rooms`).
 //!
 //! - `alerts` — safety alerts raised by crisis language, in the writer's transaction.
+//! - `policy`, `actions`, `appeals` — who may act on whom; hide, warn, mute, remove, suspend,
+//!   ban, reinstate and the audit log's read; appeals and their reversal of a sanction.
 
+pub mod actions;
 pub mod alerts;
+pub mod appeals;
+pub mod policy;
