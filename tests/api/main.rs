@@ -7,7 +7,9 @@
 mod support;
 
 mod accounts;
+mod actions;
 mod admin;
+mod appeals;
 mod attacks;
 mod cli;
 mod explanations;
