@@ -103,10 +103,16 @@ async fn a_hidden_message_disappears_from_every_live_view_and_from_history(app: 
     assert_eq!(action["kind"], "hide");
     for ws in [&mut a1, &mut a2, &mut b] {
         let f = frame_of(ws, "message_hidden").await;
-        assert_eq!(f, json!({"type": "message_hidden", "room_id": id, "id": msg_id}));
+        assert_eq!(
+            f,
+            json!({"type": "message_hidden", "room_id": id, "id": msg_id})
+        );
     }
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(1), "message_hidden took {took:?}");
+    assert!(
+        took < Duration::from_secs(1),
+        "message_hidden took {took:?}"
+    );
     println!("message_hidden reached 3 connections in {took:?} after the request");
     // The author is told why, on every connection.
     let n = frame_of(&mut a2, "moderation_notice").await;
@@ -144,7 +150,13 @@ async fn a_hidden_message_disappears_from_every_live_view_and_from_history(app: 
 
     // Hiding twice is a conflict; unhiding restores it for everyone.
     assert_problem(
-        act(&app, &mo, &format!("messages/{msg_id}/hide"), json!({"reason": "again"})).await,
+        act(
+            &app,
+            &mo,
+            &format!("messages/{msg_id}/hide"),
+            json!({"reason": "again"}),
+        )
+        .await,
         409,
         "already_hidden",
     )
@@ -158,10 +170,16 @@ async fn a_hidden_message_disappears_from_every_live_view_and_from_history(app: 
     .await;
     let f = frame_of(&mut b, "message_restored").await;
     assert_eq!(f["id"], msg_id.as_str());
-    assert_eq!(history(&app, &bob, &id).await[0]["body"], "something unkind");
+    assert_eq!(
+        history(&app, &bob, &id).await[0]["body"],
+        "something unkind"
+    );
 
     let audit = audit_of(&app, &mo, &ann.id).await;
-    let actions: Vec<&str> = audit.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = audit
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["moderation.unhide", "moderation.hide"]);
     let hide = &audit[1];
     assert_eq!(hide["actor_id"], mo.id.as_str());
@@ -213,7 +231,13 @@ async fn a_muted_member_is_refused_with_until_on_both_doors(app: TestApp) {
     // Bad input.
     for bad in [json!({"reason": "x"}), json!({"reason": "x", "minutes": 0})] {
         assert_problem(
-            act(&app, &mo, &format!("rooms/{id}/members/{}/mute", bob.id), bad).await,
+            act(
+                &app,
+                &mo,
+                &format!("rooms/{id}/members/{}/mute", bob.id),
+                bad,
+            )
+            .await,
             422,
             "invalid_minutes",
         )
@@ -289,7 +313,11 @@ async fn a_removed_member_hears_removed_and_is_never_matched_with_that_room_agai
     assert_eq!(frame_of(&mut b, "room_left").await["reason"], "ended");
     let mail = app
         .smtp
-        .wait_for_subject(&ann.email, "You have been removed from a Kindred room", MAIL_WAIT)
+        .wait_for_subject(
+            &ann.email,
+            "You have been removed from a Kindred room",
+            MAIL_WAIT,
+        )
         .await
         .expect("removal email");
     assert!(mail.text.contains("Repeated harassment in this room"));
@@ -322,10 +350,13 @@ both_backends!(
 
 async fn a_suspended_person_signs_in_and_exports_but_cannot_send_or_be_matched(app: TestApp) {
     let ann = ready_member(&app, "Ann").await;
+    let cat = ready_member(&app, "Cat").await;
     let bob = app.signup("Bob").await;
     let mo = app.staff("Moe", "moderator").await;
     let id = room(&app, "group", &[&ann, &bob]).await;
     let (mut a, _) = Ws::connect(&app, &ann).await;
+    // A request made before the suspension stays, but the pool leaves her out.
+    assert_eq!(request(&app, &ann, "pair").await.status(), 201);
     let action = acted(
         &app,
         &mo,
@@ -335,10 +366,17 @@ async fn a_suspended_person_signs_in_and_exports_but_cannot_send_or_be_matched(a
     .await;
     assert_eq!(action["category"], "spam");
     let until = action["until"].as_str().unwrap().to_string();
-    assert_eq!(frame_of(&mut a, "moderation_notice").await["kind"], "suspend");
+    assert_eq!(
+        frame_of(&mut a, "moderation_notice").await["kind"],
+        "suspend"
+    );
     let mail = app
         .smtp
-        .wait_for_subject(&ann.email, "Your Kindred account is suspended for a while", MAIL_WAIT)
+        .wait_for_subject(
+            &ann.email,
+            "Your Kindred account is suspended for a while",
+            MAIL_WAIT,
+        )
         .await
         .expect("suspension email");
     assert!(mail.text.contains("Spam links after a warning"));
@@ -368,10 +406,22 @@ async fn a_suspended_person_signs_in_and_exports_but_cannot_send_or_be_matched(a
         "suspended",
     )
     .await;
-    assert_problem(request(&app, &ann, "pair").await, 403, "suspended").await;
+    assert_problem(request(&app, &ann, "group").await, 403, "suspended").await;
+    assert_eq!(request(&app, &cat, "pair").await.status(), 201);
+    assert_eq!(
+        tick(&app).await.made,
+        0,
+        "a suspended person is not matched"
+    );
     // Suspending a banned or missing account, or with bad days.
     assert_problem(
-        act(&app, &mo, &format!("users/{}/suspend", bob.id), json!({"reason": "x", "days": 0})).await,
+        act(
+            &app,
+            &mo,
+            &format!("users/{}/suspend", bob.id),
+            json!({"reason": "x", "days": 0}),
+        )
+        .await,
         422,
         "invalid_days",
     )
@@ -394,9 +444,11 @@ async fn a_suspended_person_signs_in_and_exports_but_cannot_send_or_be_matched(a
     let ann = app.signin(&ann.email, &ann.password, "Ann").await;
     let (mut a, _) = Ws::connect(&app, &ann).await;
     assert_eq!(say(&mut a, &id, "s3", "back").await["type"], "ack");
-    assert_eq!(request(&app, &ann, "pair").await.status(), 201);
 }
-both_backends!(a_suspended_person_signs_in_and_exports_but_cannot_send_or_be_matched);
+both_backends!(
+    a_suspended_person_signs_in_and_exports_but_cannot_send_or_be_matched,
+    crate::matching::manual_ticks
+);
 
 async fn a_ban_closes_every_socket_at_once_and_refuses_refresh_and_sign_in(app: TestApp) {
     let ann = app.signup("Ann").await;
@@ -425,23 +477,46 @@ async fn a_ban_closes_every_socket_at_once_and_refuses_refresh_and_sign_in(app: 
     assert_eq!(app.state.sockets.connections_of(&ann.id), 0);
 
     assert_problem(
-        app.post("/api/v1/auth/refresh", &json!({"refresh_token": ann.refresh}))
-            .await,
+        app.post(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": ann.refresh}),
+        )
+        .await,
         401,
         "session_revoked",
     )
     .await;
-    assert_problem(app.login(&ann.email, &ann.password).await, 403, "account_banned").await;
-    assert_problem(app.get_auth("/api/v1/me", &ann.access).await, 401, "session_revoked").await;
+    assert_problem(
+        app.login(&ann.email, &ann.password).await,
+        403,
+        "account_banned",
+    )
+    .await;
+    assert_problem(
+        app.get_auth("/api/v1/me", &ann.access).await,
+        401,
+        "session_revoked",
+    )
+    .await;
     let mail = app
         .smtp
-        .wait_for_subject(&ann.email, "Your Kindred account has been banned", MAIL_WAIT)
+        .wait_for_subject(
+            &ann.email,
+            "Your Kindred account has been banned",
+            MAIL_WAIT,
+        )
         .await
         .expect("ban email");
     assert!(mail.text.contains("Threats against another member"));
     assert!(!mail.text.contains("Bob"), "never who reported");
     assert_problem(
-        act(&app, &mo, &format!("users/{}/ban", ann.id), json!({"reason": "twice"})).await,
+        act(
+            &app,
+            &mo,
+            &format!("users/{}/ban", ann.id),
+            json!({"reason": "twice"}),
+        )
+        .await,
         409,
         "already_banned",
     )
@@ -458,13 +533,22 @@ async fn a_ban_closes_every_socket_at_once_and_refuses_refresh_and_sign_in(app: 
     .await;
     assert_eq!(app.login(&ann.email, &ann.password).await.status(), 200);
     assert_problem(
-        act(&app, &mo, &format!("users/{}/reinstate", ann.id), json!({"reason": "again"})).await,
+        act(
+            &app,
+            &mo,
+            &format!("users/{}/reinstate", ann.id),
+            json!({"reason": "again"}),
+        )
+        .await,
         409,
         "nothing_to_reinstate",
     )
     .await;
     let audit = audit_of(&app, &mo, &ann.id).await;
-    let actions: Vec<&str> = audit.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = audit
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["moderation.reinstate", "moderation.ban"]);
 }
 both_backends!(a_ban_closes_every_socket_at_once_and_refuses_refresh_and_sign_in);
@@ -500,7 +584,13 @@ async fn nobody_acts_on_an_equal_or_higher_role_or_themselves_and_a_reason_is_re
         .await;
     }
     assert_problem(
-        act(&app, &mo, &format!("users/{}/ban", ada.id), json!({"reason": "Because"})).await,
+        act(
+            &app,
+            &mo,
+            &format!("users/{}/ban", ada.id),
+            json!({"reason": "Because"}),
+        )
+        .await,
         403,
         "equal_or_higher_role",
     )
@@ -513,13 +603,25 @@ async fn nobody_acts_on_an_equal_or_higher_role_or_themselves_and_a_reason_is_re
     )
     .await;
     assert_problem(
-        act(&app, &bob, &format!("messages/{msg}/hide"), json!({"reason": "Because"})).await,
+        act(
+            &app,
+            &bob,
+            &format!("messages/{msg}/hide"),
+            json!({"reason": "Because"}),
+        )
+        .await,
         403,
         "insufficient_role",
     )
     .await;
     assert_problem(
-        act(&app, &vic, &format!("messages/{msg}/hide"), json!({"reason": "Because"})).await,
+        act(
+            &app,
+            &vic,
+            &format!("messages/{msg}/hide"),
+            json!({"reason": "Because"}),
+        )
+        .await,
         403,
         "not_your_room",
     )
@@ -532,8 +634,12 @@ async fn nobody_acts_on_an_equal_or_higher_role_or_themselves_and_a_reason_is_re
     .await;
     // No reason, or a blank one: problem+json.
     for body in [json!({}), json!({"reason": "   "}), json!({"reason": null})] {
-        assert_problem(act(&app, &mo, &warn(&ann), body.clone()).await, 422, "reason_required")
-            .await;
+        assert_problem(
+            act(&app, &mo, &warn(&ann), body.clone()).await,
+            422,
+            "reason_required",
+        )
+        .await;
         assert_problem(
             act(&app, &mo, &format!("messages/{msg}/hide"), body).await,
             422,
@@ -548,13 +654,25 @@ async fn nobody_acts_on_an_equal_or_higher_role_or_themselves_and_a_reason_is_re
     )
     .await;
     assert_problem(
-        act(&app, &mo, &warn(&ann), json!({"reason": "ok", "category": "rudeness"})).await,
+        act(
+            &app,
+            &mo,
+            &warn(&ann),
+            json!({"reason": "ok", "category": "rudeness"}),
+        )
+        .await,
         422,
         "invalid_category",
     )
     .await;
     assert_problem(
-        act(&app, &mo, &warn(&ann), json!({"reason": "ok", "edit": "new text"})).await,
+        act(
+            &app,
+            &mo,
+            &warn(&ann),
+            json!({"reason": "ok", "edit": "new text"}),
+        )
+        .await,
         422,
         "invalid_body",
     )
@@ -563,7 +681,13 @@ async fn nobody_acts_on_an_equal_or_higher_role_or_themselves_and_a_reason_is_re
     assert!(audit_of(&app, &ada, &ann.id).await.is_empty());
 
     // What is permitted: an admin on a moderator; a moderator warns a member, who hears it.
-    acted(&app, &ada, &warn(&mo), json!({"reason": "Tone in the queue notes"})).await;
+    acted(
+        &app,
+        &ada,
+        &warn(&mo),
+        json!({"reason": "Tone in the queue notes"}),
+    )
+    .await;
     let w = acted(
         &app,
         &mo,
@@ -576,7 +700,11 @@ async fn nobody_acts_on_an_equal_or_higher_role_or_themselves_and_a_reason_is_re
     assert_eq!(n["action_id"], w["id"]);
     let mail = app
         .smtp
-        .wait_for_subject(&ann.email, "A warning from the Kindred moderators", MAIL_WAIT)
+        .wait_for_subject(
+            &ann.email,
+            "A warning from the Kindred moderators",
+            MAIL_WAIT,
+        )
         .await
         .expect("warning email");
     assert!(mail.text.contains("Please keep to the room's guidelines"));
@@ -604,9 +732,21 @@ async fn the_audit_route_filters_and_pages(app: TestApp) {
     let mo = app.staff("Moe", "moderator").await;
     let max = app.staff("Max", "moderator").await;
     for i in 0..3 {
-        acted(&app, &mo, &format!("users/{}/warn", ann.id), json!({"reason": format!("w{i}")})).await;
+        acted(
+            &app,
+            &mo,
+            &format!("users/{}/warn", ann.id),
+            json!({"reason": format!("w{i}")}),
+        )
+        .await;
     }
-    acted(&app, &max, &format!("users/{}/warn", bob.id), json!({"reason": "bw"})).await;
+    acted(
+        &app,
+        &max,
+        &format!("users/{}/warn", bob.id),
+        json!({"reason": "bw"}),
+    )
+    .await;
     acted(
         &app,
         &max,
@@ -633,13 +773,19 @@ async fn the_audit_route_filters_and_pages(app: TestApp) {
             .map(|e| e["reason"].as_str().unwrap_or("").to_string())
             .collect()
     };
-    assert_eq!(reasons(&get(format!("actor={}", mo.id)).await), ["w2", "w1", "w0"]);
+    assert_eq!(
+        reasons(&get(format!("actor={}", mo.id)).await),
+        ["w2", "w1", "w0"]
+    );
     assert_eq!(reasons(&get(format!("target={}", bob.id)).await), ["bw"]);
     assert_eq!(
         reasons(&get(format!("actor={}&target={}", max.id, ann.id)).await),
         ["s"]
     );
-    assert_eq!(reasons(&get("action=moderation.suspend".into()).await), ["s"]);
+    assert_eq!(
+        reasons(&get("action=moderation.suspend".into()).await),
+        ["s"]
+    );
     // Paging: two at a time over Ann's four, newest first, no repeats, no gaps.
     let mut seen = Vec::new();
     let mut q = format!("target={}&limit=2", ann.id);
@@ -668,14 +814,21 @@ async fn the_audit_route_filters_and_pages(app: TestApp) {
         assert_problem(
             app.get_auth(&format!("/api/v1/moderation/audit?{q}"), &mo.access)
                 .await,
-            if code == "invalid_query" && q.starts_with("colour") { 400 } else { 422 },
+            if code == "invalid_query" && q.starts_with("colour") {
+                400
+            } else {
+                422
+            },
             code,
         )
         .await;
     }
     assert_problem(
         app.get_auth(
-            &format!("/api/v1/moderation/audit?before={}", kindred::domain::new_id()),
+            &format!(
+                "/api/v1/moderation/audit?before={}",
+                kindred::domain::new_id()
+            ),
             &mo.access,
         )
         .await,

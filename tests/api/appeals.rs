@@ -88,7 +88,8 @@ async fn an_appeal_overturns_a_suspension_decided_by_another_moderator(app: Test
 
     let decide = |who: &Account, decision: &str| {
         let (app, who, id) = (&app, who.access.clone(), appeal_id.clone());
-        let body = json!({"decision": decision, "note": "The links were to NHS pages; our mistake."});
+        let body =
+            json!({"decision": decision, "note": "The links were to NHS pages; our mistake."});
         async move {
             app.post_auth(
                 &format!("/api/v1/moderation/appeals/{id}/decide"),
@@ -161,7 +162,13 @@ async fn an_upheld_appeal_keeps_the_sanction_and_an_overturned_hide_comes_back(a
         .as_str()
         .unwrap()
         .to_string();
-    let hide = acted(&app, &mo, &format!("messages/{msg}/hide"), json!({"reason": "Off topic"})).await;
+    let hide = acted(
+        &app,
+        &mo,
+        &format!("messages/{msg}/hide"),
+        json!({"reason": "Off topic"}),
+    )
+    .await;
     let mute = acted(
         &app,
         &mo,
@@ -173,15 +180,28 @@ async fn an_upheld_appeal_keeps_the_sanction_and_an_overturned_hide_comes_back(a
 
     // Someone else cannot appeal Ann's action (the same 404 as none); text is required.
     let hide_id = hide["id"].as_str().unwrap();
-    assert_problem(appeal(&app, &bob, hide_id, "Not mine").await, 404, "not_found").await;
-    assert_problem(appeal(&app, &ann, hide_id, "  ").await, 422, "text_required").await;
+    assert_problem(
+        appeal(&app, &bob, hide_id, "Not mine").await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        appeal(&app, &ann, hide_id, "  ").await,
+        422,
+        "text_required",
+    )
+    .await;
 
     // The mute appeal is upheld: still muted.
     let resp = appeal(&app, &ann, mute["id"].as_str().unwrap(), "I was calm.").await;
     let mute_appeal: Value = resp.json().await.unwrap();
     let resp = app
         .post_auth(
-            &format!("/api/v1/moderation/appeals/{}/decide", mute_appeal["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/moderation/appeals/{}/decide",
+                mute_appeal["id"].as_str().unwrap()
+            ),
             &ada.access,
             &json!({"decision": "upheld", "note": "The mute stands."}),
         )
@@ -202,13 +222,19 @@ async fn an_upheld_appeal_keeps_the_sanction_and_an_overturned_hide_comes_back(a
     let hide_appeal: Value = resp.json().await.unwrap();
     let resp = app
         .post_auth(
-            &format!("/api/v1/moderation/appeals/{}/decide", hide_appeal["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/moderation/appeals/{}/decide",
+                hide_appeal["id"].as_str().unwrap()
+            ),
             &ada.access,
             &json!({"decision": "overturned", "note": "It was on topic."}),
         )
         .await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(frame_of(&mut b, "message_restored").await["id"], msg.as_str());
+    assert_eq!(
+        frame_of(&mut b, "message_restored").await["id"],
+        msg.as_str()
+    );
     let h: Value = app
         .get_auth(&format!("/api/v1/rooms/{id}/messages"), &bob.access)
         .await
@@ -231,7 +257,13 @@ async fn an_upheld_appeal_keeps_the_sanction_and_an_overturned_hide_comes_back(a
         "not_appealable",
     )
     .await;
-    let warn = acted(&app, &mo, &format!("users/{}/warn", ann.id), json!({"reason": "w"})).await;
+    let warn = acted(
+        &app,
+        &mo,
+        &format!("users/{}/warn", ann.id),
+        json!({"reason": "w"}),
+    )
+    .await;
     assert_eq!(
         appeal(&app, &ann, warn["id"].as_str().unwrap(), "ok")
             .await

@@ -106,7 +106,7 @@ pub async fn unmute(
         }
         let actor_staffs = staffs(c, &room, &ctx.actor_id)?;
         may_act(ctx.actor(), party(&person)?, Scope::Room { actor_staffs })?;
-        if !room_sanctions::muted_until(c, &room, &user)?.is_some_and(|u| u > ctx.now) {
+        if room_sanctions::muted_until(c, &room, &user)?.is_none_or(|u| u <= ctx.now) {
             return Err(AppError::conflict(
                 "not_muted",
                 "This person is not muted in this room.",
