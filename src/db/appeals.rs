@@ -100,3 +100,8 @@ pub fn decide(
     ))
     .execute(conn)
 }
+
+/// Erasure: the person's appeals (their own words) go with their account.
+pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(appeals::table.filter(appeals::user_id.eq(user_id))).execute(conn)
+}
