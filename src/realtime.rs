@@ -139,6 +139,40 @@ pub enum Fact {
         client_id: String,
         writer_id: String,
     },
+    /// A moderator hid (`hidden`) or unhid a message: every member's connections hear
+    /// `message_hidden` (or `message_restored`) at once.
+    MessageHidden {
+        room_id: String,
+        message_id: String,
+        hidden: bool,
+    },
+    /// A moderator removed `user_id` from `room_id`: their connections hear `room_left`
+    /// (`removed`) and stop receiving it; if that ended the room, `ended_for` too (`ended`).
+    Removed {
+        room_id: String,
+        user_id: String,
+        ended_for: Vec<String>,
+    },
+    /// What a moderator did (or an appeal decided), told to the person it concerns on every
+    /// connection of theirs as `moderation_notice`.
+    ModerationNotice(Notice),
+}
+
+/// A `moderation_notice` for one person. Never names who reported them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub user_id: String,
+    pub action_id: String,
+    /// The action (`warn`, `hide`, `mute`, …) or the appeal's outcome (`appeal_upheld`,
+    /// `appeal_overturned`).
+    pub kind: &'static str,
+    /// The moderator's reason, or the appeal decision's note.
+    pub reason: String,
+    pub room_id: Option<String>,
+    pub message_id: Option<String>,
+    /// When a mute or suspension ends (RFC 3339).
+    pub until: Option<String>,
+    pub appeal_id: Option<String>,
 }
 
 /// Where facts go. Implemented by the realtime layer; wired in at start-up.

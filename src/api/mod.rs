@@ -10,6 +10,7 @@ pub mod auth;
 pub mod holds;
 pub mod matching;
 pub mod me;
+pub mod moderation;
 pub mod ops;
 pub mod reports;
 pub mod rooms;
@@ -34,7 +35,7 @@ pub struct RouteDef {
     pub route: Route,
 }
 
-fn r(method: Method, path: &'static str, route: Route) -> RouteDef {
+pub(crate) fn r(method: Method, path: &'static str, route: Route) -> RouteDef {
     RouteDef {
         method,
         path,
@@ -45,7 +46,7 @@ fn r(method: Method, path: &'static str, route: Route) -> RouteDef {
 /// Every route the service serves.
 pub fn route_table() -> Vec<RouteDef> {
     use web::{delete, get, patch, post, put};
-    vec![
+    let mut table = vec![
         r(Method::GET, "/healthz", get().to(ops::healthz)),
         r(Method::GET, "/readyz", get().to(ops::readyz)),
         r(Method::GET, "/metrics", get().to(ops::metrics)),
@@ -362,7 +363,9 @@ pub fn route_table() -> Vec<RouteDef> {
             "/api/v1/moderation/messages/{id}/reject",
             post().to(holds::reject_held_message),
         ),
-    ]
+    ];
+    table.extend(moderation::routes());
+    table
 }
 
 /// `(METHOD, path)` of every route, for tests and docs.

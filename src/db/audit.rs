@@ -61,3 +61,54 @@ pub fn involving(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<AuditEntry
         .select(AuditEntry::as_select())
         .load(conn)
 }
+
+// ---- The moderators' audit route ----
+
+/// Filters of `GET /moderation/audit`; all optional.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    pub action: Option<String>,
+}
+
+/// One page, newest first: entries strictly before the entry `before` (by `created_at`, then
+/// id) when given, at most `limit`.
+pub fn page(
+    conn: &mut DbConn,
+    f: &AuditFilter,
+    before: Option<&AuditEntry>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEntry>> {
+    let mut q = audit_log::table.into_boxed();
+    if let Some(a) = &f.actor {
+        q = q.filter(audit_log::actor_id.eq(a));
+    }
+    if let Some(t) = &f.target {
+        q = q.filter(audit_log::target_id.eq(t));
+    }
+    if let Some(a) = &f.action {
+        q = q.filter(audit_log::action.eq(a));
+    }
+    if let Some(b) = before {
+        q = q.filter(
+            audit_log::created_at
+                .lt(b.created_at)
+                .or(audit_log::created_at
+                    .eq(b.created_at)
+                    .and(audit_log::id.lt(b.id.clone()))),
+        );
+    }
+    q.order((audit_log::created_at.desc(), audit_log::id.desc()))
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<AuditEntry>> {
+    audit_log::table
+        .find(id)
+        .select(AuditEntry::as_select())
+        .first(conn)
+        .optional()
+}

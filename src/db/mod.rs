@@ -10,11 +10,13 @@
 //! - Backend-specific SQL lives here, behind one `match` on the connection.
 
 pub mod alerts;
+pub mod appeals;
 pub mod audit;
 pub mod blocks;
 pub mod check_ins;
 pub mod connection;
 pub mod email_tokens;
+pub mod hidden_messages;
 pub mod holds;
 pub mod match_offers;
 pub mod match_requests;
@@ -26,6 +28,7 @@ pub mod outbox;
 pub mod profiles;
 pub mod refresh_tokens;
 pub mod reports;
+pub mod room_sanctions;
 pub mod rooms;
 pub mod schema;
 pub mod sessions;

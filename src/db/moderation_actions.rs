@@ -95,3 +95,33 @@ pub fn mark_reversed(
     ))
     .execute(conn)
 }
+
+// ---- Sanctions and appeals ----
+
+/// The newest action of `kind` against `user_id` (in `room_id` when given) that is not
+/// reversed: what an unmute, unhide or reinstatement lifts.
+pub fn latest_standing(
+    conn: &mut DbConn,
+    user_id: &str,
+    kinds: &[&str],
+    room_id: Option<&str>,
+    message_id: Option<&str>,
+) -> QueryResult<Vec<ActionRow>> {
+    let mut q = moderation_actions::table
+        .filter(moderation_actions::target_user_id.eq(user_id))
+        .filter(moderation_actions::kind.eq_any(kinds))
+        .filter(moderation_actions::reversed_at.is_null())
+        .into_boxed();
+    if let Some(r) = room_id {
+        q = q.filter(moderation_actions::room_id.eq(r));
+    }
+    if let Some(m) = message_id {
+        q = q.filter(moderation_actions::message_id.eq(m));
+    }
+    q.order((
+        moderation_actions::created_at.desc(),
+        moderation_actions::id.desc(),
+    ))
+    .select(ActionRow::as_select())
+    .load(conn)
+}

@@ -15,6 +15,7 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        suspended_until -> Nullable<Timestamp>,
     }
 }
 
@@ -260,6 +261,7 @@ diesel::table! {
         left_at -> Nullable<Timestamp>,
         last_read_seq -> BigInt,
         explanation -> Nullable<Text>,
+        muted_until -> Nullable<Timestamp>,
     }
 }
 
@@ -472,6 +474,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hidden_messages (message_id) {
+        message_id -> Text,
+        action_id -> Text,
+        hidden_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeals (id) {
+        id -> Text,
+        action_id -> Text,
+        user_id -> Text,
+        text -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -523,4 +547,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_filings,
     moderator_shifts,
     webhook_outbox,
+    hidden_messages,
+    appeals,
 );

@@ -25,6 +25,8 @@ pub struct User {
     pub email_verified_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// A suspension in force until then (status stays `active`); ends by itself.
+    pub suspended_until: Option<NaiveDateTime>,
 }
 
 #[derive(Insertable)]
@@ -190,4 +192,49 @@ pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<User>> {
         );
     }
     Ok(out)
+}
+
+// ---- Sanctions (moderation actions): suspension and ban ----
+
+/// Status value of a banned account: no sign-in, no session, no match.
+pub const STATUS_BANNED: &str = "banned";
+
+impl User {
+    /// Whether a suspension is in force at `now`. Pure: a suspension ends by itself at its
+    /// `until`, with no job to lift it.
+    pub fn is_suspended(&self, now: NaiveDateTime) -> bool {
+        suspended_at(self.suspended_until, now)
+    }
+}
+
+/// Whether a suspension ending at `until` is in force at `now`.
+pub fn suspended_at(until: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
+    until.is_some_and(|u| u > now)
+}
+
+pub fn set_suspended_until(
+    conn: &mut DbConn,
+    id: &str,
+    until: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::suspended_until.eq(until), users::updated_at.eq(now)))
+        .execute(conn)
+}
+
+/// Sets `status` (ban: `banned`, reinstate: `active`); never touches an erased account.
+pub fn set_status(
+    conn: &mut DbConn,
+    id: &str,
+    status: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::status.ne(STATUS_ERASED)),
+    )
+    .set((users::status.eq(status), users::updated_at.eq(now)))
+    .execute(conn)
 }

@@ -5,6 +5,7 @@
 pub mod alert_mail;
 pub mod offer_mail;
 pub mod report_mail;
+pub mod sanction_mail;
 pub mod templates;
 pub mod worker;
 

@@ -169,6 +169,10 @@ pub async fn create(
         .db
         .run(move |c| {
             write_tx(c, |c| -> Result<MatchRequest, AppError> {
+                // A suspended person keeps their account but is not matched until it ends.
+                if let Some(until) = crate::db::users::find(c, &id)?.and_then(|u| u.is_suspended(now).then_some(u.suspended_until).flatten()) {
+                    return Err(AppError::forbidden("suspended", format!("Your account is suspended until {}; you can ask for a match again then.", ts(until))));
+                }
                 let profile = decode(profiles::find(c, &id)?)?;
                 if !profile.languages.iter().any(|l| l.session) {
                     return Err(AppError::validation("no_session_language", "Add a language you can hold a conversation in to your profile first."));

@@ -12,10 +12,15 @@
 //!   or by a room's facilitator, acknowledged and resolved by a moderator, escalated to the
 //!   on-call list when nobody acknowledges them in time, and their response-time stats.
 //! - `holds` — messages held for review (SAFE-SG-2, -8): the queue, release, reject.
+//! - `policy`, `actions`, `appeals` — who may act on whom; hide, warn, mute, remove, suspend,
+//!   ban, reinstate and the audit log's read; appeals and their reversal of a sanction.
 
+pub mod actions;
 pub mod alerts;
+pub mod appeals;
 pub mod coverage;
 pub mod holds;
 pub mod ladder;
+pub mod policy;
 pub mod reports;
 pub mod shifts;

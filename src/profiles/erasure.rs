@@ -51,6 +51,8 @@ pub async fn erase(state: &AppState, who: &AuthUser, password: &str) -> Result<(
                 let offer_facts = offers::withdraw_for(c, &id, now, &url)?;
                 match_requests::delete_for_user(c, &id)?;
                 blocks::delete_for_user(c, &id)?;
+                // Appeals are the person's own words; the actions stay (ids and reasons only).
+                crate::db::appeals::delete_for_user(c, &id)?;
                 // They leave their rooms as "Former member": a pair or one-to-one room ends,
                 // as it would if they had left it themselves.
                 let mut departures = Vec::new();

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use super::service::load_me;
 use crate::auth::AuthUser;
 use crate::db::{
-    DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, mfa,
-    moderation_actions, outbox, reports, rooms, sessions, users, volunteer_renewals, volunteers,
+    DbConn, audit, blocks, check_ins, email_tokens, match_requests, messages, mfa, outbox, reports,
+    rooms, sessions, users, volunteer_renewals, volunteers,
 };
 use crate::domain::time::ts;
 use crate::error::AppError;
@@ -44,10 +44,11 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("mfa_recovery_codes", "second_factor"),
     ("mfa_tickets", "second_factor"),
     ("report_filings", "reports_you_made"),
+    ("appeals", "appeals"),
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
-pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer applications, training renewals and record, sessions, pending emails, match requests and blocks are deleted, the words you gave in reports are removed (the reports stay counted) and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). It includes the messages you wrote (other members' messages are theirs and are not in your export). It includes the reports you made and what became of them; reports others made about you are not included, because they would identify the person who reported.";
+pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer applications, training renewals and record, sessions, pending emails, match requests and blocks are deleted and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). It includes the messages you wrote (other members' messages are theirs and are not in your export), the moderation actions taken about you (with the reasons given, never who acted or who reported) and your appeals (erasure deletes your appeals). It includes the reports you made and what became of them; reports others made about you are not included, because they would identify the person who reported.";
 
 fn build(
     c: &mut DbConn,
@@ -188,17 +189,6 @@ fn build(
         .into_iter()
         .map(|(id, _, at)| json!({"user_id": id, "created_at": ts(at)}))
         .collect();
-    // What moderators did about this person, with the reasons they gave; which moderator
-    // acted is staff data and stays out (a moderator's own actions are in `audit_events`).
-    let actions: Vec<Value> = moderation_actions::against(c, user_id)?
-        .into_iter()
-        .map(|a| {
-            json!({"id": a.id, "kind": a.kind, "room_id": a.room_id, "message_id": a.message_id,
-                   "category": a.category, "reason": a.reason, "until": a.until.map(ts),
-                   "created_at": ts(a.created_at), "reversed_at": a.reversed_at.map(ts),
-                   "reversed_reason": a.reversed_reason})
-        })
-        .collect();
     let second_factor = json!({
         "totp": mfa::find_totp(c, user_id)?.map(|f| json!({
             "created_at": ts(f.created_at),
@@ -259,10 +249,39 @@ fn build(
         "room_memberships": memberships,
         "blocks_you_made": blocks_made,
         "messages_you_wrote": written,
-        "moderation_actions_about_you": actions,
         "second_factor": second_factor,
         "reports_you_made": reports_made,
+        "moderation_actions_about_you": sanctions_of(c, user_id)?,
+        "appeals": appeals_of(c, user_id)?,
     }))
+}
+
+/// What moderators did about the person (with their reasons; never who reported them).
+fn sanctions_of(c: &mut DbConn, user_id: &str) -> Result<Value, AppError> {
+    let rows = crate::db::moderation_actions::against(c, user_id)?;
+    Ok(Value::Array(
+        rows.iter()
+            .map(|a| {
+                json!({"id": a.id, "kind": a.kind, "room_id": a.room_id, "message_id": a.message_id,
+                    "reason": a.reason, "until": a.until.map(ts), "created_at": ts(a.created_at),
+                    "category": a.category, "reversed_at": a.reversed_at.map(ts),
+                    "reversed_reason": a.reversed_reason})
+            })
+            .collect(),
+    ))
+}
+
+/// The person's appeals, in their own words, and the decisions.
+fn appeals_of(c: &mut DbConn, user_id: &str) -> Result<Value, AppError> {
+    let rows = crate::db::appeals::by_user(c, user_id)?;
+    Ok(Value::Array(
+        rows.into_iter()
+            .map(|a| {
+                json!({"id": a.id, "action_id": a.action_id, "text": a.text, "status": a.status,
+                    "created_at": ts(a.created_at), "decided_at": a.decided_at.map(ts), "note": a.note})
+            })
+            .collect(),
+    ))
 }
 
 pub async fn export(state: &AppState, who: &AuthUser) -> Result<Value, AppError> {

@@ -12,7 +12,7 @@ use super::Live;
 use super::protocol::MessageView;
 use super::send::{Draft, Refusal, Reply, Stored};
 use crate::auth::AuthUser;
-use crate::db::{blocks, holds, messages, rooms};
+use crate::db::{blocks, hidden_messages, holds, messages, rooms};
 use crate::domain::ids::parse_uuid;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -129,10 +129,17 @@ pub async fn page(
                     status: h.hold_state.unwrap_or_default(),
                 })
                 .collect();
+            // Hidden by a moderator: listed in its seq slot, marked hidden, with no body.
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let hidden = hidden_messages::among(c, &ids)?;
             Ok((
                 rows.into_iter()
                     .filter(|r| !blocked.contains(&r.sender_id))
-                    .map(MessageView::from)
+                    .map(|r| {
+                        let h = hidden.contains(&r.id);
+                        let v = MessageView::from(r);
+                        if h { v.hide() } else { v }
+                    })
                     .collect(),
                 more,
                 held,

@@ -105,6 +105,18 @@ pub struct MessageView {
     pub created_at: String,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
+    /// A moderator hid it: `body` is empty (see `hide`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+}
+
+impl MessageView {
+    /// As members see a hidden message: marked hidden, with no body.
+    pub fn hide(mut self) -> Self {
+        self.hidden = true;
+        self.body = String::new();
+        self
+    }
 }
 
 impl From<MessageRow> for MessageView {
@@ -127,6 +139,7 @@ impl From<MessageRow> for MessageView {
             client_id: r.client_id,
             created_at: ts(r.created_at),
             removed,
+            hidden: false,
         }
     }
 }
@@ -248,6 +261,30 @@ pub enum ServerFrame<'a> {
     },
     /// Whether a moderator is on shift, with the banner while nobody is (SAFE-SG-5).
     Coverage(&'a crate::moderation::coverage::Coverage),
+    /// A moderator hid a message: show it as hidden, drop its body.
+    MessageHidden {
+        room_id: &'a str,
+        id: &'a str,
+    },
+    /// A hidden message was unhidden: fetch it again (`GET /rooms/{id}/messages`).
+    MessageRestored {
+        room_id: &'a str,
+        id: &'a str,
+    },
+    /// To the person a moderation action or an appeal decision concerns.
+    ModerationNotice {
+        action_id: &'a str,
+        kind: &'a str,
+        reason: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        room_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        until: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        appeal_id: Option<&'a str>,
+    },
 }
 
 impl ServerFrame<'_> {
@@ -269,6 +306,9 @@ pub struct ErrorFrame<'a> {
     pub client_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
+    /// Until when a `muted` or `suspended` refusal holds (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<&'a str>,
 }
 
 pub fn error(
@@ -285,6 +325,7 @@ pub fn error(
         room_id,
         client_id,
         retry_after_ms,
+        until: None,
     })
 }
 

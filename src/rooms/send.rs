@@ -9,12 +9,14 @@
 use std::time::Duration;
 
 use bytestring::ByteString;
+use chrono::NaiveDateTime;
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::hub::{ConnId, Hub, Out};
 use super::protocol::{self, MessageView};
 use crate::domain::ids::parse_uuid;
+use crate::domain::time::ts;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -29,12 +31,33 @@ pub enum Refusal {
     RateLimited(Duration),
     /// The writer is saturated or the database failed: resend with the same client id.
     Unavailable,
+    /// A moderator muted the sender in this room until then (HTTP: 403).
+    Muted(NaiveDateTime),
+    /// The sender's account is suspended until then (HTTP: 403).
+    Suspended(NaiveDateTime),
 }
 
 const UNAVAILABLE: &str =
     "The message could not be stored just now; resend it with the same client_id.";
 const NOT_A_MEMBER: &str = "You are not a member of this room.";
 const RATE_LIMITED: &str = "You are sending messages faster than this room allows; wait a moment.";
+const MUTED: &str =
+    "A moderator has muted you in this room for a while; you can read it but not send.";
+const SUSPENDED: &str = "Your account is suspended for a while: you can read and export your data and appeal, but not send.";
+
+/// Whether a member who passed the membership check may send at `now`: a suspension, then a
+/// mute in this room, refuses. Both end by themselves at their `until`.
+pub fn sanction_refusal(
+    muted_until: Option<NaiveDateTime>,
+    suspended_until: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Option<Refusal> {
+    match (suspended_until, muted_until) {
+        (Some(s), _) if s > now => Some(Refusal::Suspended(s)),
+        (_, Some(m)) if m > now => Some(Refusal::Muted(m)),
+        _ => None,
+    }
+}
 
 impl Refusal {
     pub fn code(&self) -> &'static str {
@@ -44,6 +67,8 @@ impl Refusal {
             Refusal::NotAMember => "not_a_member",
             Refusal::RateLimited(_) => "rate_limited",
             Refusal::Unavailable => "unavailable",
+            Refusal::Muted(_) => "muted",
+            Refusal::Suspended(_) => "suspended",
         }
     }
 
@@ -53,6 +78,16 @@ impl Refusal {
             Refusal::NotAMember => NOT_A_MEMBER,
             Refusal::RateLimited(_) => RATE_LIMITED,
             Refusal::Unavailable => UNAVAILABLE,
+            Refusal::Muted(_) => MUTED,
+            Refusal::Suspended(_) => SUSPENDED,
+        }
+    }
+
+    /// Until when a sanction refusal holds (RFC 3339).
+    pub fn until(&self) -> Option<String> {
+        match self {
+            Refusal::Muted(u) | Refusal::Suspended(u) => Some(ts(*u)),
+            _ => None,
         }
     }
 
@@ -64,13 +99,16 @@ impl Refusal {
             }
             _ => None,
         };
-        protocol::error(
-            self.code(),
-            self.detail(),
-            Some(room_id),
-            Some(client_id),
-            retry,
-        )
+        let until = self.until();
+        protocol::frame(&protocol::ErrorFrame {
+            kind: "error",
+            code: self.code(),
+            detail: self.detail(),
+            room_id: Some(room_id),
+            client_id: Some(client_id),
+            retry_after_ms: retry,
+            until: until.as_deref(),
+        })
     }
 }
 
@@ -84,6 +122,13 @@ impl From<Refusal> for AppError {
             Refusal::NotAMember => AppError::NotFound,
             Refusal::RateLimited(retry_after) => AppError::RateLimited { retry_after },
             Refusal::Unavailable => AppError::unavailable(r.code(), UNAVAILABLE),
+            Refusal::Muted(u) => {
+                AppError::forbidden("muted", format!("{MUTED} The mute ends at {}.", ts(u)))
+            }
+            Refusal::Suspended(u) => AppError::forbidden(
+                "suspended",
+                format!("{SUSPENDED} The suspension ends at {}.", ts(u)),
+            ),
         }
     }
 }

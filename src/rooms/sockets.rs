@@ -3,8 +3,7 @@
 //! here and nowhere else, so a service never builds a frame or touches a connection.
 
 use super::Live;
-use super::hub::CloseKind;
-use super::hub::RoomEvent;
+use super::hub::{CloseKind, RoomEvent};
 use super::protocol::{self, MessageView, SenderView, ServerFrame};
 use crate::moderation::coverage::Coverage;
 use crate::moderation::holds::notices::{self, Notice};
@@ -135,6 +134,8 @@ impl Sockets for Live {
                     client_id: m.client_id,
                     created_at: m.created_at,
                     removed: m.removed,
+                    // Just released: a moderator hides a delivered message, not a held one.
+                    hidden: false,
                 };
                 hub.publish(RoomEvent {
                     room_id: view.room_id.clone(),
@@ -160,6 +161,55 @@ impl Sockets for Live {
                     &writer_id,
                     &writer_notice(&room_id, &client_id, &message_id, &n),
                 );
+            }
+            Fact::MessageHidden {
+                room_id,
+                message_id,
+                hidden,
+            } => {
+                let frame = if hidden {
+                    ServerFrame::MessageHidden {
+                        room_id: &room_id,
+                        id: &message_id,
+                    }
+                } else {
+                    ServerFrame::MessageRestored {
+                        room_id: &room_id,
+                        id: &message_id,
+                    }
+                }
+                .encode();
+                // Every subscribed connection, the author's included, and past any block.
+                hub.publish(RoomEvent {
+                    room_id,
+                    seq: None,
+                    from: None,
+                    echo: true,
+                    frame,
+                });
+            }
+            Fact::Removed {
+                room_id,
+                user_id,
+                ended_for,
+            } => {
+                hub.leave(&user_id, &room_id, "removed");
+                for other in &ended_for {
+                    hub.leave(other, &room_id, "ended");
+                }
+            }
+            Fact::ModerationNotice(n) => {
+                let frame = ServerFrame::ModerationNotice {
+                    action_id: &n.action_id,
+                    kind: n.kind,
+                    reason: &n.reason,
+                    room_id: n.room_id.as_deref(),
+                    message_id: n.message_id.as_deref(),
+                    until: n.until.as_deref(),
+                    appeal_id: n.appeal_id.as_deref(),
+                }
+                .encode();
+                hub.to_user(&n.user_id, &frame);
             }
         }
     }

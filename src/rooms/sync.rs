@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use crate::db::messages::{self, MessageRow};
-use crate::db::{Db, blocks, rooms, users};
+use crate::db::{Db, blocks, hidden_messages, rooms, users};
 use crate::error::AppError;
 
 /// A connection's starting point, read once at connect.
@@ -90,18 +90,27 @@ pub async fn member_of(db: &Db, user: &str, wanted: Vec<String>) -> HashSet<Stri
 }
 
 /// The room's newest seq and its messages after `from`, before `until` (or to the newest),
-/// at most `limit`.
+/// at most `limit`, each with whether a moderator hid it (shown hidden, with no body).
 pub async fn replay(
     db: &Db,
     room: &str,
     from: i64,
     until: Option<i64>,
     limit: i64,
-) -> Result<(i64, Vec<MessageRow>), AppError> {
+) -> Result<(i64, Vec<(MessageRow, bool)>), AppError> {
     let room = room.to_string();
     db.run(move |c| {
         let last = messages::last_seq(c, &room)?.unwrap_or(0);
         let rows = messages::page(c, &room, Some(from), until, limit)?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let hidden = hidden_messages::among(c, &ids)?;
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                let h = hidden.contains(&r.id);
+                (r, h)
+            })
+            .collect();
         Ok((last, rows))
     })
     .await

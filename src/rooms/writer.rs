@@ -36,11 +36,11 @@ use tokio::sync::{Notify, mpsc, watch};
 use super::holding::{self, Screen};
 use super::hub::{Hub, Out, RoomEvent};
 use super::protocol::{self, MessageView, ServerFrame};
-use super::send::{Refusal, Reply, SendCmd, Stored, refuse};
+use super::send::{Refusal, Reply, SendCmd, Stored, refuse, sanction_refusal};
 use crate::clock::SharedClock;
 use crate::config::PersonalInfoPolicy;
 use crate::db::messages::{self, MessageRow, NewMessage};
-use crate::db::{Db, DbConn, rooms, users, write_tx};
+use crate::db::{Db, DbConn, room_sanctions, users, write_tx};
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::moderation::alerts::{AlertDesk, Targets};
@@ -86,6 +86,8 @@ enum Outcome {
     /// A resend; with a notice when the message is held (or was rejected).
     Replay(MessageRow, Option<Notice>),
     NotAMember,
+    /// A member a moderator muted, or whose account is suspended.
+    Sanctioned(Refusal),
 }
 
 /// The parts of a send the transaction needs (the reply stays outside).
@@ -238,6 +240,7 @@ impl Writer {
                 Ok(Outcome::NotAMember) => {
                     refuse(&self.hub, reply, Refusal::NotAMember, &room, &client_id)
                 }
+                Ok(Outcome::Sanctioned(why)) => refuse(&self.hub, reply, why, &room, &client_id),
                 Err(why) => refuse(&self.hub, reply, why, &room, &client_id),
             }
         }
@@ -325,8 +328,8 @@ fn store(
     targets: Targets,
 ) -> Result<Vec<Outcome>, AppError> {
     let mut out: Vec<Outcome> = Vec::with_capacity(items.len());
-    // (room, sender) → room role if a current member of an open room.
-    let mut members: HashMap<(&str, &str), Option<String>> = HashMap::new();
+    // (room, sender) → room role, mute and suspension if a current member of an open room.
+    let mut members: HashMap<(&str, &str), Option<room_sanctions::SendGate>> = HashMap::new();
     let mut names: HashMap<&str, String> = HashMap::new();
     // (room, sender, client id) → index of its first outcome in this batch.
     let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
@@ -344,6 +347,7 @@ fn store(
                 }
                 Outcome::New(row, ..) => Outcome::Replay(row.clone(), None),
                 Outcome::NotAMember => Outcome::NotAMember,
+                Outcome::Sanctioned(r) => Outcome::Sanctioned(*r),
             };
             out.push(again);
             continue;
@@ -351,12 +355,17 @@ fn store(
         seen.insert(key, out.len());
         let mkey = (it.room_id.as_str(), it.sender_id.as_str());
         if let std::collections::hash_map::Entry::Vacant(slot) = members.entry(mkey) {
-            slot.insert(rooms::open_membership_role(c, &it.room_id, &it.sender_id)?);
+            slot.insert(room_sanctions::send_gate(c, &it.room_id, &it.sender_id)?);
         }
-        let Some(role) = members.get(&mkey).cloned().flatten() else {
+        let Some(gate) = members.get(&mkey).and_then(Option::as_ref) else {
             out.push(Outcome::NotAMember);
             continue;
         };
+        if let Some(r) = sanction_refusal(gate.muted_until, gate.suspended_until, now) {
+            out.push(Outcome::Sanctioned(r));
+            continue;
+        }
+        let role = gate.room_role.clone();
         if let Some(row) =
             messages::find_by_client_id(c, &it.room_id, &it.sender_id, &it.client_id)?
         {

@@ -7,8 +7,10 @@
 mod support;
 
 mod accounts;
+mod actions;
 mod admin;
 mod alerts;
+mod appeals;
 mod attacks;
 mod cli;
 mod coverage;

@@ -138,6 +138,14 @@ pub async fn login(
             ));
         }
     };
+    // A suspension is not a status (`users.suspended_until`): a suspended person signs in,
+    // reads and exports their data and appeals. A ban ends sign-in.
+    if user.status == crate::db::users::STATUS_BANNED {
+        return Err(AppError::forbidden(
+            "account_banned",
+            "This account has been banned. The email we sent explains how to ask for a review.",
+        ));
+    }
     if user.status != STATUS_ACTIVE {
         return Err(AppError::forbidden(
             "account_disabled",

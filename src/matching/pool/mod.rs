@@ -104,9 +104,11 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
     let mut people = Vec::with_capacity(waiting.len());
     let mut relax_steps = HashMap::new();
     for r in &waiting {
-        let eligible = rows
-            .user(&r.user_id)
-            .is_some_and(|u| u.status == users::STATUS_ACTIVE && u.email_verified_at.is_some());
+        let eligible = rows.user(&r.user_id).is_some_and(|u| {
+            u.status == users::STATUS_ACTIVE
+                && u.email_verified_at.is_some()
+                && !u.is_suspended(now)
+        });
         if !eligible {
             continue;
         }
@@ -135,7 +137,7 @@ pub fn load(c: &mut DbConn, vocab: &Vocabulary, now: NaiveDateTime) -> Result<Po
         let Some(u) = rows.user(&v.user_id).cloned() else {
             continue;
         };
-        if u.status != users::STATUS_ACTIVE || u.role == "member" {
+        if u.status != users::STATUS_ACTIVE || u.role == "member" || u.is_suspended(now) {
             continue;
         }
         let load = loads.get(&v.user_id).copied().unwrap_or_default();

@@ -198,12 +198,13 @@ impl Outbound {
                 )
                 .await;
         }
-        for row in rows {
+        for (row, hidden) in rows {
             let seq = row.seq;
             let skip = self.blocked.contains(&row.sender_id);
             self.cursors.insert(room_id.to_string(), seq);
             if !skip {
                 let view = MessageView::from(row);
+                let view = if hidden { view.hide() } else { view };
                 self.write(protocol::message_frame(&view)).await?;
             }
         }
