@@ -321,6 +321,55 @@ both_backends!(
     crate::matching::manual_ticks_asking
 );
 
+async fn a_ban_or_a_suspension_ends_the_persons_open_offers(app: TestApp) {
+    let mo = app.staff("Moe", "moderator").await;
+    for (i, action) in [
+        ("ban", json!({"reason": "Threats."})),
+        ("suspend", json!({"reason": "Abuse.", "days": 7})),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let sam = ready_member(&app, &format!("Sam{i}")).await;
+        let alex = ready_member(&app, &format!("Alex{i}")).await;
+        let rs = id_of(request(&app, &sam, "pair").await).await;
+        id_of(request(&app, &alex, "pair").await).await;
+        assert_eq!(tick(&app).await.offered, 1);
+        let (mut ws, _) = Ws::connect(&app, &sam).await;
+        let r = app
+            .post_auth(
+                &format!("/api/v1/moderation/users/{}/{}", alex.id, action.0),
+                &mo.access,
+                &action.1,
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        let ended = ws.next_of("match_offer_ended").await;
+        assert_eq!(ended["request_id"], rs.as_str());
+        assert_eq!(status_of(&app, &sam, &rs).await["status"], "waiting");
+        assert_eq!(
+            tick(&app).await.offered,
+            0,
+            "{}: never offered the sanctioned person",
+            action.0
+        );
+        // Sam steps out, so the next round starts from an empty pool.
+        let r = app
+            .send(
+                Method::DELETE,
+                &format!("/api/v1/match-requests/{rs}"),
+                &sam.access,
+                json!({}),
+            )
+            .await;
+        assert!(r.status().is_success());
+    }
+}
+both_backends!(
+    a_ban_or_a_suspension_ends_the_persons_open_offers,
+    crate::matching::manual_ticks_asking
+);
+
 async fn two_people_accepting_at_once_open_the_room(app: TestApp) {
     let sam = ready_member(&app, "Sam").await;
     let alex = ready_member(&app, "Alex").await;

@@ -10,6 +10,7 @@ use crate::auth::AuthUser;
 use crate::db::{moderation_actions, rooms, sessions, users};
 use crate::domain::ids::parse_uuid;
 use crate::error::AppError;
+use crate::matching::offers;
 use crate::moderation::policy::{MAX_SUSPENSION_DAYS, Scope, may_act};
 use crate::realtime::Fact;
 use crate::state::AppState;
@@ -113,7 +114,10 @@ pub async fn suspend(
             },
         )?;
         email_person(c, &ctx, &person, &a)?;
-        let facts = vec![notice(&a, "suspend")];
+        // A suspended person cannot be matched: their open offers end as if they declined,
+        // and the others go back to the pool with their wait kept.
+        let mut facts = vec![notice(&a, "suspend")];
+        facts.extend(offers::withdraw_for(c, &user, ctx.now, &ctx.public_url)?);
         Ok((a, facts))
     })
     .await
@@ -147,6 +151,8 @@ pub async fn ban(
             keep_session: None,
             reason: BANNED,
         }];
+        // Open offers end as if they declined; the others go back to the pool.
+        facts.extend(offers::withdraw_for(c, &user, ctx.now, &ctx.public_url)?);
         for r in rooms::for_user(c, &user)? {
             rooms::leave(c, &r.id, &user, ctx.now)?;
             let remaining: Vec<String> = rooms::members(c, &r.id)?
