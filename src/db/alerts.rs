@@ -214,3 +214,12 @@ pub fn raised_since(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<
         .select(AlertRow::as_select())
         .load(conn)
 }
+
+/// Escalations one volunteer raised, oldest first (their export).
+pub fn raised_by(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<AlertRow>> {
+    safety_alerts::table
+        .filter(safety_alerts::raised_by.eq(user_id))
+        .order((safety_alerts::created_at.asc(), safety_alerts::id.asc()))
+        .select(AlertRow::as_select())
+        .load(conn)
+}

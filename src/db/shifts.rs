@@ -190,3 +190,15 @@ pub fn overlapping(
         .select(Shift::as_select())
         .load(conn)
 }
+
+/// Every shift of one moderator, oldest first (their export).
+pub fn all_for(conn: &mut DbConn, moderator_id: &str) -> QueryResult<Vec<Shift>> {
+    moderator_shifts::table
+        .filter(moderator_shifts::moderator_id.eq(moderator_id))
+        .order((
+            moderator_shifts::started_at.asc(),
+            moderator_shifts::id.asc(),
+        ))
+        .select(Shift::as_select())
+        .load(conn)
+}

@@ -45,10 +45,12 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("mfa_tickets", "second_factor"),
     ("report_filings", "reports_you_made"),
     ("appeals", "appeals"),
+    ("moderator_shifts", "moderation_shifts"),
+    ("safety_alerts", "escalations_you_raised"),
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
-pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer applications, training renewals and record, sessions, pending emails, match requests and blocks are deleted and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). It includes the messages you wrote (other members' messages are theirs and are not in your export), the moderation actions taken about you (with the reasons given, never who acted or who reported) and your appeals (erasure deletes your appeals). It includes the reports you made and what became of them; reports others made about you are not included, because they would identify the person who reported.";
+pub const DESCRIPTION: &str = "Everything Kindred holds about you. Health information (conditions, lived experience, check-ins) is special-category data and is used only for matching you and, in aggregate without names, for measuring how peer support helps. Secrets are described but never exported: your password is stored only as an Argon2id hash and your sign-in and email links only as SHA-256 hashes. If you erase your account (DELETE /api/v1/me), your email, profile, conditions, lived experience, check-ins, volunteer applications, training renewals and record, sessions, pending emails, match requests and blocks are deleted and you leave your rooms (a pair or one-to-one room ends); your account row remains as a tombstone named \"Former member\" with no personal data so that conversations stay readable for others; messages you wrote stay in their rooms shown as from \"Former member\" with their text removed. Audit entries keep only ids and the reasons moderators gave. It includes your match requests, every room membership you have had (with when you joined and left) and the blocks you made (never whether anyone blocked you). It includes the messages you wrote (other members' messages are theirs and are not in your export), the moderation actions taken about you (with the reasons given, never who acted or who reported) and your appeals (erasure deletes your appeals). It includes the reports you made and what became of them; reports others made about you are not included, because they would identify the person who reported. For volunteers and staff it includes the escalations you raised from your rooms and your moderation shifts, and your second factor is described (its secret and recovery codes are never exported).";
 
 fn build(
     c: &mut DbConn,
@@ -253,6 +255,19 @@ fn build(
         "reports_you_made": reports_made,
         "moderation_actions_about_you": sanctions_of(c, user_id)?,
         "appeals": appeals_of(c, user_id)?,
+        // A volunteer's escalations from their rooms, in their words; crisis alerts about a
+        // member's message are moderators' records and are not linked to a person here.
+        "escalations_you_raised": crate::db::alerts::raised_by(c, user_id)?
+            .into_iter()
+            .map(|a| json!({"id": a.id, "room_id": a.room_id, "message_id": a.message_id,
+                            "reason": a.reason, "status": a.status,
+                            "created_at": ts(a.created_at)}))
+            .collect::<Vec<_>>(),
+        "moderation_shifts": crate::db::shifts::all_for(c, user_id)?
+            .into_iter()
+            .map(|s| json!({"started_at": ts(s.started_at), "ended_at": s.ended_at.map(ts),
+                            "ended_reason": s.ended_reason}))
+            .collect::<Vec<_>>(),
     }))
 }
 
