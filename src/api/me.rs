@@ -151,6 +151,11 @@ pub async fn confirm_totp(
     )
 }
 
+/// The caller's second factor: enrolled or not, recovery codes left, this session's standing.
+pub async fn get_mfa(state: web::Data<AppState>, who: AuthUser) -> Result<HttpResponse, AppError> {
+    json(StatusCode::OK, &service::mfa_status(&state, &who).await?)
+}
+
 /// Removes the second factor (re-authenticated; never for staff).
 pub async fn delete_mfa(
     state: web::Data<AppState>,

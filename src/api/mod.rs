@@ -138,6 +138,7 @@ pub fn route_table() -> Vec<RouteDef> {
             "/api/v1/me/mfa/totp/confirm",
             post().to(me::confirm_totp),
         ),
+        r(Method::GET, "/api/v1/me/mfa", get().to(me::get_mfa)),
         r(
             Method::DELETE,
             "/api/v1/me/mfa",

@@ -507,9 +507,32 @@ async fn an_admin_role_change_needs_reauthentication(app: TestApp) {
 }
 both_backends!(an_admin_role_change_needs_reauthentication);
 
+async fn mfa_status(app: &TestApp, token: &str) -> Value {
+    let r = app.get_auth("/api/v1/me/mfa", token).await;
+    assert_eq!(r.status(), 200);
+    r.json::<Value>().await.unwrap()
+}
+
 async fn members_may_opt_in_and_out(app: TestApp) {
     let sam = app.signup("Sam").await;
+    let s = mfa_status(&app, &sam.access).await;
+    assert_eq!(s["totp"], "none", "{s}");
+    assert_eq!(s["recovery_codes_left"], 0);
     let (secret, _) = app.enrol_totp(&sam).await;
+    let s = mfa_status(&app, &sam.access).await;
+    assert_eq!(s["totp"], "confirmed", "{s}");
+    assert!(s["confirmed_at"].is_string());
+    assert_eq!(s["recovery_codes_left"], 10);
+    assert_eq!(
+        s["session_second_factor"], false,
+        "enrolling does not raise this session"
+    );
+    assert!(!s.to_string().contains(&secret), "never the secret");
+    let mo = app.staff("Moe", "moderator").await;
+    assert_eq!(
+        mfa_status(&app, &mo.access).await["session_second_factor"],
+        true
+    );
     let del = |body: Value| app.send(Method::DELETE, "/api/v1/me/mfa", &sam.access, body);
     assert_problem(del(json!({})).await, 403, "reauthentication_required").await;
     assert_problem(
@@ -537,5 +560,6 @@ async fn members_may_opt_in_and_out(app: TestApp) {
         .db(move |c| kindred::db::mfa::recovery_codes_left(c, &id).unwrap())
         .await;
     assert_eq!(left, 0);
+    assert_eq!(mfa_status(&app, &sam.access).await["totp"], "none");
 }
 both_backends!(members_may_opt_in_and_out);

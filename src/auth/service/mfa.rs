@@ -330,3 +330,35 @@ pub async fn remove_mfa(state: &AppState, who: &AuthUser, proof: &Reauth) -> Res
     tracing::info!(event = "mfa_removed", user_id = %who.id, "second factor removed");
     Ok(())
 }
+
+/// `GET /me/mfa`: the caller's second factor as they may see it. Never the secret.
+#[derive(Debug, Serialize)]
+pub struct MfaStatus {
+    /// `none`, `pending` (started, not confirmed) or `confirmed`.
+    pub totp: &'static str,
+    pub confirmed_at: Option<String>,
+    pub recovery_codes_left: i64,
+    /// Whether this session was signed in through the second step (staff routes need it).
+    pub session_second_factor: bool,
+}
+
+pub async fn mfa_status(state: &AppState, who: &AuthUser) -> Result<MfaStatus, AppError> {
+    let id = who.id.clone();
+    let (factor, left) = state
+        .db
+        .run(move |c| Ok((mfa::find_totp(c, &id)?, mfa::recovery_codes_left(c, &id)?)))
+        .await?;
+    let session_second_factor = crate::auth::extractors::has_second_factor(state, who).await?;
+    Ok(MfaStatus {
+        totp: match &factor {
+            None => "none",
+            Some(f) if f.confirmed_at.is_none() => "pending",
+            Some(_) => "confirmed",
+        },
+        confirmed_at: factor
+            .and_then(|f| f.confirmed_at)
+            .map(crate::domain::time::ts),
+        recovery_codes_left: left,
+        session_second_factor,
+    })
+}

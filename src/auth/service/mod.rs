@@ -23,8 +23,8 @@ mod session;
 
 pub use admin::{create_admin, set_role};
 pub use mfa::{
-    EnrolmentStart, Reauth, RecoveryCodes, confirm_totp, reauthenticate_strictly, remove_mfa,
-    start_totp,
+    EnrolmentStart, MfaStatus, Reauth, RecoveryCodes, confirm_totp, mfa_status,
+    reauthenticate_strictly, remove_mfa, start_totp,
 };
 pub use passwords::{
     change_password, confirm_password_reset, reauthenticate, request_password_reset,
