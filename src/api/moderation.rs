@@ -19,6 +19,7 @@ use crate::moderation::actions::{
     WarnRequest,
 };
 use crate::moderation::appeals::{self, AppealRequest, DecideRequest};
+use crate::moderation::looks::{self, LookPageQuery, LookRequest};
 use crate::state::AppState;
 use actix_web::http::Method;
 
@@ -26,6 +27,16 @@ use actix_web::http::Method;
 pub fn routes() -> Vec<RouteDef> {
     use web::{get, post};
     vec![
+        r(
+            Method::POST,
+            "/api/v1/moderation/rooms/{id}/look",
+            post().to(open_look),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/moderation/rooms/{id}/messages",
+            get().to(look_messages),
+        ),
         r(
             Method::POST,
             "/api/v1/moderation/messages/{id}/hide",
@@ -97,6 +108,32 @@ pub fn routes() -> Vec<RouteDef> {
 
 fn done(a: ActionView) -> Result<HttpResponse, AppError> {
     json(StatusCode::CREATED, &a)
+}
+
+/// Opens a reasoned, audited look into a room's content (break glass).
+pub async fn open_look(
+    state: web::Data<AppState>,
+    who: Moderator,
+    id: web::Path<String>,
+    body: web::Json<LookRequest>,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::CREATED,
+        &looks::open(&state, &who.0, &id, body.into_inner()).await?,
+    )
+}
+
+/// A page of a room's messages through the caller's open look.
+pub async fn look_messages(
+    state: web::Data<AppState>,
+    who: Moderator,
+    id: web::Path<String>,
+    q: web::Query<LookPageQuery>,
+) -> Result<HttpResponse, AppError> {
+    json(
+        StatusCode::OK,
+        &looks::read(&state, &who.0, &id, q.into_inner()).await?,
+    )
 }
 
 pub async fn hide_message(

@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod profiles;
 pub mod refresh_tokens;
 pub mod reports;
+pub mod room_looks;
 pub mod room_sanctions;
 pub mod rooms;
 pub mod schema;

@@ -496,6 +496,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    room_looks (id) {
+        id -> Text,
+        moderator_id -> Text,
+        room_id -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -549,4 +560,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_outbox,
     hidden_messages,
     appeals,
+    room_looks,
 );

@@ -11,6 +11,7 @@
 //! - `alerts` — the alert desk: alerts raised by crisis language (in the writer's transaction)
 //!   or by a room's facilitator, acknowledged and resolved by a moderator, escalated to the
 //!   on-call list when nobody acknowledges them in time, and their response-time stats.
+//! - `looks` — a moderator's explicit, reasoned, time-limited and audited look into a room.
 //! - `holds` — messages held for review (SAFE-SG-2, -8): the queue, release, reject.
 //! - `policy`, `actions`, `appeals` — who may act on whom; hide, warn, mute, remove, suspend,
 //!   ban, reinstate and the audit log's read; appeals and their reversal of a sanction.
@@ -21,6 +22,7 @@ pub mod appeals;
 pub mod coverage;
 pub mod holds;
 pub mod ladder;
+pub mod looks;
 pub mod policy;
 pub mod reports;
 pub mod shifts;

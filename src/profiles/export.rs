@@ -47,6 +47,7 @@ pub const USER_LINKED_TABLES: &[(&str, &str)] = &[
     ("appeals", "appeals"),
     ("moderator_shifts", "moderation_shifts"),
     ("safety_alerts", "escalations_you_raised"),
+    ("room_looks", "room_looks_you_opened"),
 ];
 
 /// What the export says about erasure and about what is not (yet) included.
@@ -262,6 +263,11 @@ fn build(
             .map(|a| json!({"id": a.id, "room_id": a.room_id, "message_id": a.message_id,
                             "reason": a.reason, "status": a.status,
                             "created_at": ts(a.created_at)}))
+            .collect::<Vec<_>>(),
+        "room_looks_you_opened": crate::db::room_looks::by_moderator(c, user_id)?
+            .into_iter()
+            .map(|l| json!({"room_id": l.room_id, "reason": l.reason,
+                            "created_at": ts(l.created_at), "expires_at": ts(l.expires_at)}))
             .collect::<Vec<_>>(),
         "moderation_shifts": crate::db::shifts::all_for(c, user_id)?
             .into_iter()
