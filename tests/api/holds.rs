@@ -147,6 +147,19 @@ async fn a_held_message_is_released_into_the_next_seq_with_no_gap(app: TestApp) 
     assert_eq!(item["context"].as_array().unwrap().len(), 1);
     assert_eq!(item["alerts"][0]["id"], alert["alert_id"]);
     assert_eq!(q["next_cursor"], Value::Null);
+    // Held is decided here, not by hiding: a hide would tell the room it exists.
+    assert_problem(
+        app.post_auth(
+            &format!("/api/v1/moderation/messages/{mid}/hide"),
+            &mo.access,
+            &json!({"reason": "Method detail."}),
+        )
+        .await,
+        409,
+        "message_held",
+    )
+    .await;
+    assert!(frames(&mut b).await.is_empty(), "Bob hears nothing of it");
 
     // Released: the room's next seq (3), to every member, Ann with a notice.
     let r = app

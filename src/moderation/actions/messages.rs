@@ -65,6 +65,14 @@ pub async fn hide(
                 actor_staffs: staffs,
             },
         )?;
+        // A held message is decided in the held queue (release or reject); hiding it would
+        // tell the room's members that a message they never saw exists.
+        if m.seq < 1 {
+            return Err(AppError::conflict(
+                "message_held",
+                "This message is held for review: release or reject it instead.",
+            ));
+        }
         if hidden_messages::hidden_by(c, &id)?.is_some() {
             return Err(AppError::conflict(
                 "already_hidden",
