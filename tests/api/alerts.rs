@@ -289,6 +289,12 @@ async fn an_alert_is_acknowledged_then_resolved_and_wrong_steps_are_refused(
     hook: WebhookSink,
 ) {
     let mo = app.staff("Moira", "moderator").await;
+    // On shift with a socket open, so the shift lasts the whole test.
+    let (_moira_ws, _) = crate::support::ws::Ws::connect(&app, &mo).await;
+    let r = app
+        .put_auth("/api/v1/moderation/shift", &mo.access, &json!({"on": true}))
+        .await;
+    assert_eq!(r.status(), 200);
     let ann = app.signup("Ann").await;
     let bob = app.signup("Bob").await;
     let room = room_with(&app, &[(&ann, "member"), (&bob, "member")]).await;
@@ -381,6 +387,15 @@ async fn an_alert_is_acknowledged_then_resolved_and_wrong_steps_are_refused(
     println!("figure: red p50 {p50} s, p90 {p90} s, max {max} s, breaches 1 of 2");
     assert_eq!(s["moderators"][0]["acknowledged"], 2);
     assert_eq!(s["moderators"][0]["resolved"], 1);
+    // SAFE-SG-9: the same work, counted in the shift it was done in.
+    let shifts = s["shifts"].as_array().unwrap();
+    assert_eq!(shifts.len(), 1, "{s}");
+    assert_eq!(shifts[0]["moderator_id"], mo.id.as_str());
+    assert_eq!(
+        (&shifts[0]["acknowledged"], &shifts[0]["resolved"]),
+        (&json!(2), &json!(1))
+    );
+    assert!(shifts[0]["ended_at"].is_null());
     assert_eq!(s["amber"]["raised"], 0);
     let r = app
         .get_auth("/api/v1/moderation/stats?days=0", &mo.access)

@@ -1,6 +1,8 @@
 //! `GET /moderation/stats`: how fast alerts are acknowledged (p50, p90, max and breaches of
 //! the response target, per severity) and how many alerts each moderator handled (SAFE-SG-9's
-//! workload figure), over a window of days (default 30). Read from the database, so it is the
+//! workload figure) and in each shift that overlapped the window (the alerts of the window
+//! acknowledged or resolved by that moderator while that shift was open), over a window of
+//! days (default 30). Read from the database, so it is the
 //! same on every instance and survives restarts; `/metrics` carries the live histogram.
 //!
 //! Percentiles are nearest-rank over the alerts acknowledged in the window. A breach is an
@@ -13,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::breached;
 use super::transitions::seconds_between;
 use crate::auth::AuthUser;
-use crate::db::{alerts, users};
+use crate::db::{alerts, shifts, users};
 use crate::domain::time::ts;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -47,6 +49,18 @@ pub struct ModeratorLoad {
     pub resolved: usize,
 }
 
+/// One shift's workload (SAFE-SG-9: alerts handled per shift).
+#[derive(Serialize, Debug)]
+pub struct ShiftLoad {
+    pub shift_id: String,
+    pub moderator_id: String,
+    pub started_at: String,
+    /// None while the shift is open.
+    pub ended_at: Option<String>,
+    pub acknowledged: usize,
+    pub resolved: usize,
+}
+
 #[derive(Serialize, Debug)]
 pub struct Stats {
     pub window_days: i64,
@@ -54,6 +68,8 @@ pub struct Stats {
     pub red: SeverityStats,
     pub amber: SeverityStats,
     pub moderators: Vec<ModeratorLoad>,
+    /// Shifts that overlapped the window, oldest first.
+    pub shifts: Vec<ShiftLoad>,
 }
 
 /// The nearest-rank `p` (0 < p ≤ 1) of sorted values.
@@ -76,10 +92,38 @@ pub async fn stats(state: &AppState, _: &AuthUser, q: StatsQuery) -> Result<Stat
     }
     let now = state.clock.now_naive();
     let since = now - chrono::Duration::days(days);
-    let rows = state
+    let (rows, shift_rows) = state
         .db
-        .run(move |c| Ok(alerts::raised_since(c, since)?))
+        .run(move |c| {
+            Ok((
+                alerts::raised_since(c, since)?,
+                shifts::overlapping(c, since, now)?,
+            ))
+        })
         .await?;
+    let shift_loads = shift_rows
+        .into_iter()
+        .map(|s| {
+            let during = |by: &Option<String>, at: Option<chrono::NaiveDateTime>| {
+                by.as_deref() == Some(s.moderator_id.as_str())
+                    && at.is_some_and(|t| t >= s.started_at && s.ended_at.is_none_or(|e| t < e))
+            };
+            ShiftLoad {
+                acknowledged: rows
+                    .iter()
+                    .filter(|a| during(&a.acknowledged_by, a.acknowledged_at))
+                    .count(),
+                resolved: rows
+                    .iter()
+                    .filter(|a| during(&a.resolved_by, a.resolved_at))
+                    .count(),
+                shift_id: s.id,
+                moderator_id: s.moderator_id,
+                started_at: ts(s.started_at),
+                ended_at: s.ended_at.map(ts),
+            }
+        })
+        .collect();
     let targets = &state.settings.alerts;
     let mut by_sev: BTreeMap<&str, (SeverityStats, Vec<f64>)> = BTreeMap::new();
     for sev in ["red", "amber"] {
@@ -145,5 +189,6 @@ pub async fn stats(state: &AppState, _: &AuthUser, q: StatsQuery) -> Result<Stat
         red: done.remove("red").unwrap_or_default(),
         amber: done.remove("amber").unwrap_or_default(),
         moderators,
+        shifts: shift_loads,
     })
 }
