@@ -51,14 +51,8 @@ pub async fn warn(
             c,
             &ctx,
             &Record {
-                kind: "warn",
-                target: &user,
-                room_id: None,
-                message_id: None,
                 category: cat.as_deref(),
-                reason: &why,
-                source: None,
-                until: None,
+                ..Record::account("warn", &user, &why)
             },
         )?;
         email_person(c, &ctx, &person, &a)?;
@@ -103,14 +97,9 @@ pub async fn suspend(
             c,
             &ctx,
             &Record {
-                kind: "suspend",
-                target: &user,
-                room_id: None,
-                message_id: None,
                 category: cat.as_deref(),
-                reason: &why,
-                source: None,
                 until: Some(until),
+                ..Record::account("suspend", &user, &why)
             },
         )?;
         email_person(c, &ctx, &person, &a)?;
@@ -173,14 +162,8 @@ pub async fn ban(
             c,
             &ctx,
             &Record {
-                kind: "ban",
-                target: &user,
-                room_id: None,
-                message_id: None,
                 category: cat.as_deref(),
-                reason: &why,
-                source: None,
-                until: None,
+                ..Record::account("ban", &user, &why)
             },
         )?;
         email_person(c, &ctx, &person, &a)?;
@@ -216,20 +199,7 @@ pub async fn reinstate(
         for s in moderation_actions::latest_standing(c, &user, &["suspend", "ban"], None, None)? {
             moderation_actions::mark_reversed(c, &s.id, &ctx.actor_id, &why, ctx.now)?;
         }
-        let a = record(
-            c,
-            &ctx,
-            &Record {
-                kind: "reinstate",
-                target: &user,
-                room_id: None,
-                message_id: None,
-                category: None,
-                reason: &why,
-                source: None,
-                until: None,
-            },
-        )?;
+        let a = record(c, &ctx, &Record::account("reinstate", &user, &why))?;
         email_person(c, &ctx, &person, &a)?;
         let facts = vec![notice(&a, "reinstate")];
         Ok((a, facts))

@@ -164,6 +164,22 @@ pub(crate) struct Record<'a> {
     pub until: Option<NaiveDateTime>,
 }
 
+impl<'a> Record<'a> {
+    /// An action on the account as a whole: no room, message, source or end unless set.
+    pub fn account(kind: &'static str, target: &'a str, reason: &'a str) -> Self {
+        Record {
+            kind,
+            target,
+            room_id: None,
+            message_id: None,
+            category: None,
+            reason,
+            source: None,
+            until: None,
+        }
+    }
+}
+
 /// Writes the `moderation_actions` row and its audit row (`moderation.<kind>`), in the
 /// caller's transaction.
 pub(crate) fn record(c: &mut DbConn, ctx: &Ctx, r: &Record<'_>) -> Result<ActionRow, AppError> {
