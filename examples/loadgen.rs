@@ -57,46 +57,29 @@
 //! histograms; they still count for loss, duplicates and order. Access tokens live 15 minutes,
 //! so a run must finish within that.
 
+mod common;
+
 use std::collections::{BTreeMap, VecDeque};
-use std::error::Error;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::path::PathBuf;
+use std::process::{ExitCode, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use diesel::prelude::*;
+use common::{BoxError, Server, ServerSpec, Ws, close_reason, seed};
 use futures_util::{SinkExt, StreamExt};
-use kindred::auth::tokens::TokenKeys;
-use kindred::clock::{Clock, SystemClock};
 use kindred::config::DatabaseUrl;
-use kindred::db::{Db, rooms, schema, sessions, users, write_tx};
-use kindred::domain::display_name::DisplayName;
-use kindred::domain::email::Email;
-use kindred::domain::ids::new_id;
-use rand::Rng;
 use serde::{Deserialize, Serialize};
-use tokio::net::TcpStream;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant as TInstant;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::{HeaderValue, header::AUTHORIZATION};
 use tokio_tungstenite::tungstenite::{self, Message};
-
-type BoxError = Box<dyn Error + Send + Sync>;
-type Ws = WebSocketStream<TcpStream>;
 
 /// How long one connection may take from TCP connect to its `ready` frame.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long the server may take to answer `/readyz` with 200.
-const SERVER_START_TIMEOUT: Duration = Duration::from_secs(60);
 /// The drain ends after this long without a new delivery.
 const DRAIN_QUIET: Duration = Duration::from_secs(5);
-/// Users (with session and membership) written per seeding transaction.
-const SEED_BATCH: usize = 500;
 /// Gap between announcing the start and the first send, so every task has seen it.
 const START_DELAY: Duration = Duration::from_millis(200);
 /// Resend delay after `unavailable` (the server names none).
@@ -166,22 +149,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// The server child process; killed when dropped, so every error path stops it.
-struct Server {
-    child: Child,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Err(e) = self.child.kill() {
-            eprintln!("loadgen: could not stop the server: {e}");
-        }
-        if let Err(e) = self.child.wait() {
-            eprintln!("loadgen: could not reap the server: {e}");
-        }
-    }
-}
-
 /// When sending starts, shared by every connection.
 #[derive(Clone, Copy, Debug)]
 struct Start {
@@ -222,32 +189,18 @@ async fn run(args: Args) -> Result<String, BoxError> {
     if !(1..=4000).contains(&args.body_bytes) || args.rate < 0.0 || args.warmup_secs < 0.0 {
         return Err("--body-bytes must be 1..=4000; --rate and --warmup-secs ≥ 0".into());
     }
-    if !args.server_bin.is_file() {
-        return Err(format!(
-            "no server binary at {} (run `cargo build --release` first, or pass --server-bin)",
-            args.server_bin.display()
-        )
-        .into());
-    }
     let t0 = Instant::now();
     let tmp = tempfile::tempdir()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let public_url = format!("http://127.0.0.1:{port}");
-    let secret: String = rand::thread_rng()
-        .sample_iter(&rand::distributions::Alphanumeric)
-        .take(48)
-        .map(char::from)
-        .collect();
     let raw_url = match &args.database_url {
         Some(u) => u.clone(),
         None => format!("sqlite://{}", tmp.path().join("load.db").display()),
     };
     let db_url = DatabaseUrl::parse(&raw_url).map_err(|e| format!("--database-url: {e}"))?;
-
-    let mut server = start_server(&args.server_bin, port, &raw_url, &secret, &public_url)?;
-    wait_ready(&mut server, &public_url).await?;
+    let spec = ServerSpec::new(args.server_bin.clone(), raw_url)?;
+    let port = spec.port;
+    // Our stdout carries only the JSON line; the server's output goes to stderr.
+    let mut server: Server = spec.spawn(Stdio::from(std::io::stderr()))?;
+    server.wait_ready(&spec.public_url).await?;
     eprintln!(
         "loadgen: server up after {:.1} s",
         t0.elapsed().as_secs_f64()
@@ -255,6 +208,7 @@ async fn run(args: Args) -> Result<String, BoxError> {
 
     let seed_started = Instant::now();
     let (c, s) = (args.connections, args.room_size);
+    let (public_url, secret) = (spec.public_url.clone(), spec.secret.clone());
     let seeded =
         tokio::task::spawn_blocking(move || seed(&db_url, &public_url, secret.as_bytes(), c, s))
             .await??;
@@ -267,7 +221,7 @@ async fn run(args: Args) -> Result<String, BoxError> {
 
     let shared = Arc::new(Shared {
         t0,
-        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        addr: spec.addr(),
         ws_url: format!("ws://127.0.0.1:{port}/api/v1/ws"),
         body: "x".repeat(args.body_bytes),
         connections: c,
@@ -285,160 +239,7 @@ async fn run(args: Args) -> Result<String, BoxError> {
     });
     let outcome = drive(&args, &shared, seeded.tokens, &server).await?;
     drop(server);
-    Ok(report(&args, &shared, &outcome, raw_url_backend(&raw_url)))
-}
-
-fn raw_url_backend(raw: &str) -> &'static str {
-    if raw.starts_with("postgres") {
-        "postgres"
-    } else {
-        "sqlite"
-    }
-}
-
-fn start_server(
-    bin: &Path,
-    port: u16,
-    db_url: &str,
-    secret: &str,
-    public_url: &str,
-) -> Result<Server, BoxError> {
-    let child = Command::new(bin)
-        .arg("serve")
-        .env("KINDRED_BIND", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", db_url)
-        .env("KINDRED_JWT_SECRET", secret)
-        .env("KINDRED_PUBLIC_URL", public_url)
-        .env("RUST_LOG", "warn")
-        .env("KINDRED_MSG_BURST", "100000")
-        .env("KINDRED_MSG_PER_SEC", "100000")
-        .env("KINDRED_WS_MAX_PER_USER", "5")
-        .stdin(Stdio::null())
-        // Our stdout carries only the JSON line; the server's output goes to stderr.
-        .stdout(Stdio::from(std::io::stderr()))
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("could not start {}: {e}", bin.display()))?;
-    Ok(Server { child })
-}
-
-async fn wait_ready(server: &mut Server, public_url: &str) -> Result<(), BoxError> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()?;
-    let url = format!("{public_url}/readyz");
-    let deadline = Instant::now() + SERVER_START_TIMEOUT;
-    loop {
-        if let Some(status) = server.child.try_wait()? {
-            return Err(format!("the server exited during start-up ({status})").into());
-        }
-        if let Ok(r) = client.get(&url).send().await
-            && r.status() == reqwest::StatusCode::OK
-        {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err("the server did not answer /readyz with 200 in 60 s".into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-struct Seeded {
-    /// Access token of connection `i` (user `i`, room `i / room_size`).
-    tokens: Vec<String>,
-    room_ids: Vec<String>,
-}
-
-/// Writes users, sessions, rooms and memberships in a few transactions and mints tokens.
-fn seed(
-    url: &DatabaseUrl,
-    public_url: &str,
-    secret: &[u8],
-    connections: usize,
-    room_size: usize,
-) -> Result<Seeded, BoxError> {
-    let db = Db::connect(url, 1)?;
-    let mut conn = db.get_blocking()?;
-    let condition: String = schema::conditions::table
-        .select(schema::conditions::id)
-        .order(schema::conditions::id)
-        .first(&mut *conn)?;
-    let keys = TokenKeys::new(secret, public_url);
-    let clock = SystemClock;
-    let now = clock.now_naive();
-    let expires = now + chrono::Duration::days(1);
-    // A run tag keeps names unique when a PostgreSQL database is reused between runs.
-    let tag = format!("{:06x}", rand::thread_rng().gen_range(0..0x100_0000u32));
-    let room_ids: Vec<String> = (0..connections.div_ceil(room_size))
-        .map(|_| new_id())
-        .collect();
-    write_tx(&mut conn, |tx| -> Result<(), BoxError> {
-        for id in &room_ids {
-            rooms::insert(
-                tx,
-                &rooms::Room {
-                    id: id.clone(),
-                    kind: "group".into(),
-                    focus_condition: condition.clone(),
-                    max_size: room_size as i32,
-                    created_at: now,
-                    ended_at: None,
-                    last_seq: 0,
-                },
-            )?;
-        }
-        Ok(())
-    })?;
-    let mut tokens = Vec::with_capacity(connections);
-    for first in (0..connections).step_by(SEED_BATCH) {
-        let last = (first + SEED_BATCH).min(connections);
-        let batch = write_tx(&mut conn, |tx| -> Result<Vec<(String, String)>, BoxError> {
-            let mut ids = Vec::with_capacity(last - first);
-            for i in first..last {
-                let name = DisplayName::parse(&format!("load-{tag}-{i:05}"))
-                    .map_err(|(_, d)| format!("display name: {d}"))?;
-                let email = Email::parse(&format!("load-{tag}-{i:05}@example.org"))?;
-                let (user_id, session_id) = (new_id(), new_id());
-                users::insert(
-                    tx,
-                    &users::NewUser {
-                        id: &user_id,
-                        email: email.address(),
-                        email_key: email.key(),
-                        display_name: name.as_str(),
-                        display_name_key: name.key(),
-                        // Never logged in by password: no argon2 hash matches this.
-                        password_hash: "loadgen-no-password",
-                        role: "member",
-                        status: users::STATUS_ACTIVE,
-                        email_verified_at: Some(now),
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )?;
-                sessions::insert(
-                    tx,
-                    &sessions::NewSession {
-                        id: &session_id,
-                        user_id: &user_id,
-                        created_at: now,
-                        last_seen_at: now,
-                        expires_at: expires,
-                        second_factor: false,
-                    },
-                )?;
-                let room = &room_ids[i / room_size];
-                rooms::add_member(tx, room, &user_id, rooms::ROLE_MEMBER, now)?;
-                ids.push((user_id, session_id));
-            }
-            Ok(ids)
-        })?;
-        for (user_id, session_id) in batch {
-            tokens.push(keys.issue(&user_id, &session_id, clock.now())?);
-        }
-    }
-    Ok(Seeded { tokens, room_ids })
+    Ok(report(&args, &shared, &outcome, spec.backend()))
 }
 
 /// Per-connection results, merged by the main task at the end.
@@ -660,81 +461,19 @@ struct Frame<'a> {
     retry_after_ms: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct Ready {
-    rooms: Vec<ReadyRoom>,
-}
-
-#[derive(Deserialize)]
-struct ReadyRoom {
-    room_id: String,
-    last_seq: i64,
-}
-
 fn micros(ns: u64) -> u32 {
     u32::try_from(ns / 1_000).unwrap_or(u32::MAX)
 }
 
 /// Connects, upgrades with the Bearer token and waits for `ready`; returns the room's last seq.
 async fn open(sh: &Shared, token: &str, room_id: &str) -> Result<(Ws, i64), String> {
-    let tcp = TcpStream::connect(sh.addr)
-        .await
-        .map_err(|e| format!("tcp_connect: {}", e.kind()))?;
-    tcp.set_nodelay(true)
-        .map_err(|e| format!("set_nodelay: {}", e.kind()))?;
-    let mut request = sh
-        .ws_url
-        .as_str()
-        .into_client_request()
-        .map_err(|e| format!("request: {e}"))?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?;
-    request.headers_mut().insert(AUTHORIZATION, bearer);
-    let (mut ws, _) = tokio_tungstenite::client_async(request, tcp)
-        .await
-        .map_err(|e| match e {
-            tungstenite::Error::Http(resp) => {
-                let code = resp
-                    .body()
-                    .as_deref()
-                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-                    .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(String::from))
-                    .unwrap_or_default();
-                format!("http_{} {code}", resp.status().as_u16())
-            }
-            other => format!("handshake: {other}"),
-        })?;
-    while let Some(frame) = ws.next().await {
-        match frame.map_err(|e| format!("read_before_ready: {e}"))? {
-            Message::Text(t) => {
-                let head: Frame<'_> =
-                    serde_json::from_str(t.as_str()).map_err(|_| "unparsable_frame".to_string())?;
-                match head.kind {
-                    "ready" => {
-                        let ready: Ready = serde_json::from_str(t.as_str())
-                            .map_err(|e| format!("bad_ready: {e}"))?;
-                        let room = ready
-                            .rooms
-                            .iter()
-                            .find(|r| r.room_id == room_id)
-                            .ok_or("ready_without_our_room")?;
-                        return Ok((ws, room.last_seq));
-                    }
-                    "error" => return Err(format!("error:{}", head.code.unwrap_or("none"))),
-                    _ => {}
-                }
-            }
-            Message::Close(f) => return Err(close_reason(f.as_ref())),
-            _ => {}
-        }
-    }
-    Err("eof_before_ready".into())
-}
-
-fn close_reason(f: Option<&tungstenite::protocol::CloseFrame>) -> String {
-    match f {
-        Some(f) => format!("closed:{} {}", u16::from(f.code), f.reason.as_str()),
-        None => "closed:no_frame".into(),
-    }
+    let (ws, ready) = common::open(sh.addr, &sh.ws_url, token).await?;
+    let room = ready
+        .rooms
+        .iter()
+        .find(|r| r.room_id == room_id)
+        .ok_or("ready_without_our_room")?;
+    Ok((ws, room.last_seq))
 }
 
 /// When message `k` of connection `i` is due in rate mode.
