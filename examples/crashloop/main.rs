@@ -395,6 +395,8 @@ struct Integrity {
 fn integrity_check(path: &std::path::Path) -> Result<String, BoxError> {
     let path = path.to_str().ok_or("the database path is not UTF-8")?;
     let mut conn = diesel::SqliteConnection::establish(path)?;
+    // Another connection closing (the last one checkpoints the WAL) may hold the lock a moment.
+    conn.batch_execute("PRAGMA busy_timeout = 5000")?;
     let rows: Vec<Integrity> = diesel::sql_query("PRAGMA integrity_check").load(&mut conn)?;
     Ok(rows
         .into_iter()
