@@ -17,6 +17,7 @@ mod coverage;
 mod explanations;
 mod holds;
 mod ladder;
+mod log_hygiene;
 mod looks;
 mod mail;
 mod matching;

@@ -223,6 +223,9 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        if std::env::var_os(LOG_DIR_VAR).is_some() {
+            capture_logs();
+        }
         let (database_url, DbGuard(dir, pg)) = fresh_database(backend).await;
         let smtp = SmtpSink::start().await;
         let mut settings = settings_for(&database_url, &smtp.url());
@@ -637,4 +640,39 @@ impl TestApp {
         })
         .await
     }
+}
+
+/// With this set (as `.ci/run` does), every test process writes the service's log there.
+pub const LOG_DIR_VAR: &str = "KINDRED_TEST_LOG_DIR";
+
+/// TESTPLAN T39: captures the service's log. Installs, once per test process, the subscriber
+/// `kindred::telemetry::init` installs (JSON lines, `RUST_LOG` or `info`), writing to
+/// `$KINDRED_TEST_LOG_DIR/kindred-api-<pid>.log`, or to a file in the temporary directory when
+/// the variable is unset; returns the file. Events before the first call are not captured.
+pub fn capture_logs() -> &'static std::path::Path {
+    static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::var_os(LOG_DIR_VAR)
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
+        std::fs::create_dir_all(&dir).expect("log directory");
+        let path = dir.join(format!("kindred-api-{}.log", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .expect("log file");
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .with_writer(std::sync::Mutex::new(file))
+            .try_init()
+            .expect("no other global subscriber in the test process");
+        path
+    })
 }
