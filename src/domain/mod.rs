@@ -9,7 +9,6 @@ pub mod language_names;
 pub mod password;
 pub mod role;
 pub mod time;
-pub mod whole;
 
 pub use display_name::DisplayName;
 pub use email::Email;
