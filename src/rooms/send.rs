@@ -133,6 +133,29 @@ impl From<Refusal> for AppError {
     }
 }
 
+/// A socket's sender is told about being over the rate once per window: the first over-rate
+/// send of a window gets `rate_limited` with `retry_after_ms`; the others until then are
+/// dropped unanswered (not acked, not stored). The client resends what was not acked, with the
+/// same client ids, once the wait is over. So refusals never outnumber what the connection can
+/// carry, and a client flushing its outbox learns to back off instead of being closed.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    /// Until when (ms, the app clock) over-rate sends go unanswered.
+    quiet_until_ms: i64,
+}
+
+impl Throttle {
+    /// Whether to answer a `RateLimited(wait)` refusal at `now_ms` (and start a window).
+    pub fn tell(&mut self, wait: Duration, now_ms: i64) -> bool {
+        if now_ms < self.quiet_until_ms {
+            return false;
+        }
+        let wait = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX).max(1);
+        self.quiet_until_ms = now_ms.saturating_add(wait);
+        true
+    }
+}
+
 /// Sends that may wait for the writer before new ones are refused as `unavailable`.
 pub const QUEUE: usize = 16_384;
 
@@ -254,4 +277,28 @@ fn check(
         .acquire(sender, state.now_ms())
         .map_err(Refusal::RateLimited)?;
     Ok(body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_rate_limited_per_window() {
+        let mut t = Throttle::default();
+        let wait = Duration::from_millis(500);
+        assert!(t.tell(wait, 10_000), "the first refusal is told");
+        assert!(!t.tell(wait, 10_000));
+        assert!(
+            !t.tell(Duration::from_millis(100), 10_499),
+            "quiet until the window ends"
+        );
+        assert!(t.tell(wait, 10_500), "the next window is told again");
+        assert!(!t.tell(wait, 10_999));
+        // A zero wait still makes a window, so a flood in one millisecond is told once.
+        let mut t = Throttle::default();
+        assert!(t.tell(Duration::ZERO, 5));
+        assert!(!t.tell(Duration::ZERO, 5));
+        assert!(t.tell(Duration::ZERO, 6));
+    }
 }

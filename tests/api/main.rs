@@ -35,3 +35,4 @@ mod reports;
 mod sessions;
 mod tick;
 mod volunteers;
+mod ws_flood;

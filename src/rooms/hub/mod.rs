@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bytestring::ByteString;
 use tokio::sync::{mpsc, watch};
 
+mod depth;
 mod queue;
 
 pub use queue::{CloseKind, ConnId, Out, RoomEvent};

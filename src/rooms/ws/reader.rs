@@ -1,5 +1,9 @@
 //! The reading half of a connection: parses client frames, re-checks membership and rate
 //! limits, and hands sends to the writer through the one send path (`rooms::send`).
+//!
+//! Backpressure: while the connection's own queue is above the hub's high-water mark, no
+//! further frame is read (TCP then slows the client), so replies to a burst never overflow
+//! the queue; over the rate, the sender hears one `rate_limited` per window (`Throttle`).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -15,7 +19,7 @@ use crate::domain::ids::parse_uuid;
 use crate::rooms::Live;
 use crate::rooms::hub::{CloseKind, ConnId, Out, RoomEvent};
 use crate::rooms::protocol::{self, ClientFrame, FrameError, ServerFrame};
-use crate::rooms::send::{Draft, Reply, refuse};
+use crate::rooms::send::{Draft, Refusal, Reply, Throttle, refuse};
 use crate::rooms::sync;
 use crate::state::AppState;
 
@@ -23,6 +27,8 @@ use crate::state::AppState;
 const MAX_RESUME_ROOMS: usize = 500;
 /// A member's typing indicator fans out at most this often per room.
 const TYPING_EVERY: Duration = Duration::from_secs(3);
+/// How often a backed-up reader looks at its queue again.
+const DRAIN_POLL: Duration = Duration::from_millis(5);
 
 pub(super) struct Reader {
     pub(super) state: AppState,
@@ -49,9 +55,13 @@ impl Reader {
         let idle = s.ws_idle_timeout;
         let mut heard = Instant::now();
         let mut expiry = Box::pin(tokio::time::sleep(self.until_expiry()));
+        let mut throttle = Throttle::default();
         loop {
+            // Not read while the queue is backed up; the close, ping and expiry still are.
+            let backed_up = self.live.hub.backed_up(self.conn);
             tokio::select! {
-                msg = stream.recv() => {
+                () = tokio::time::sleep(DRAIN_POLL), if backed_up => {}
+                msg = stream.recv(), if !backed_up => {
                     heard = Instant::now();
                     match msg {
                         None | Some(Ok(AggregatedMessage::Close(_))) => return CloseKind::Normal,
@@ -59,7 +69,8 @@ impl Reader {
                         Some(Ok(AggregatedMessage::Text(text))) => {
                             // Boxed: the rare, deep paths (re-auth, database) would otherwise
                             // size every idle connection's task.
-                            if let Some(k) = Box::pin(self.on_text(&text, &mut expiry)).await {
+                            let handled = self.on_text(&text, &mut expiry, &mut throttle);
+                            if let Some(k) = Box::pin(handled).await {
                                 return k;
                             }
                             if !self.released {
@@ -123,6 +134,7 @@ impl Reader {
         &mut self,
         text: &str,
         expiry: &mut std::pin::Pin<Box<tokio::time::Sleep>>,
+        throttle: &mut Throttle,
     ) -> Option<CloseKind> {
         let frame = match ClientFrame::parse(text) {
             Ok(f) => f,
@@ -167,7 +179,7 @@ impl Reader {
                 room_id,
                 client_id,
                 body,
-            } => self.on_send(room_id, client_id, body),
+            } => self.on_send(room_id, client_id, body, throttle),
             ClientFrame::Typing { room_id } => {
                 if !self.live.hub.is_subscribed(self.conn, &room_id) {
                     self.not_a_member(&room_id);
@@ -255,18 +267,21 @@ impl Reader {
         None
     }
 
-    fn on_send(&self, room_id: String, client_id: String, body: String) {
+    /// Over the rate, only the first send of a window is answered (see `Throttle`).
+    fn on_send(&self, room_id: String, client_id: String, body: String, throttle: &mut Throttle) {
         let draft = Draft {
             room_id,
             client_id,
             body,
         };
         let (room, client) = (draft.room_id.clone(), draft.client_id.clone());
-        if let Err((why, reply)) =
-            self.live
-                .send(&self.state, &self.who.id, draft, Reply::Conn(self.conn))
-        {
-            refuse(&self.live.hub, reply, why, &room, &client);
+        let sent = self
+            .live
+            .send(&self.state, &self.who.id, draft, Reply::Conn(self.conn));
+        match sent {
+            Ok(()) => {}
+            Err((Refusal::RateLimited(wait), _)) if !throttle.tell(wait, self.state.now_ms()) => {}
+            Err((why, reply)) => refuse(&self.live.hub, reply, why, &room, &client),
         }
     }
 }

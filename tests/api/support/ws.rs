@@ -185,3 +185,17 @@ impl Ws {
         }
     }
 }
+
+impl Ws {
+    /// Queues every frame without flushing, then flushes once: a burst that reaches the
+    /// server in as few TCP writes as the client's write buffer allows.
+    pub async fn burst(&mut self, frames: impl IntoIterator<Item = Value>) {
+        for f in frames {
+            self.inner
+                .feed(Message::text(f.to_string()))
+                .await
+                .expect("queue frame");
+        }
+        self.inner.flush().await.expect("flush burst");
+    }
+}
