@@ -99,16 +99,15 @@ both_backends!(repeated_or_unreadable_query_parameters_are_422_invalid_query);
 async fn bad_email_links_answer_the_code_the_contract_names(app: TestApp) {
     let spec =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap();
-    for path in [
-        "/api/v1/auth/verify-email",
-        "/api/v1/auth/password-reset/confirm",
+    let token = "not-a-real-token-at-all";
+    for (path, body) in [
+        ("/api/v1/auth/verify-email", json!({ "token": token })),
+        (
+            "/api/v1/auth/password-reset/confirm",
+            json!({ "token": token, "password": "a long enough passphrase" }),
+        ),
     ] {
-        let r = app
-            .post(
-                path,
-                &json!({"token": "not-a-real-token-at-all", "password": "a long enough passphrase"}),
-            )
-            .await;
+        let r = app.post(path, &body).await;
         let body = assert_problem(r, 400, "invalid_token").await;
         let code = body["code"].as_str().unwrap();
         assert!(
