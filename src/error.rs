@@ -55,6 +55,9 @@ pub enum AppError {
     /// Overloaded or a dependency is down (503, with `Retry-After`).
     #[error("{detail}")]
     Unavailable { code: &'static str, detail: String },
+    /// The client did not finish sending the request in time (408); the connection closes.
+    #[error("{detail}")]
+    RequestTimeout { code: &'static str, detail: String },
     /// Anything unexpected. Logged with its cause; the client sees an opaque 500.
     #[error("internal error")]
     Internal(#[source] anyhow_lite::Error),
@@ -122,6 +125,7 @@ impl AppError {
             | AppError::Conflict { code, .. }
             | AppError::InvalidToken { code, .. }
             | AppError::TooMany { code, .. }
+            | AppError::RequestTimeout { code, .. }
             | AppError::Unavailable { code, .. } => code,
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
@@ -146,6 +150,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "Unsupported media type",
             AppError::RateLimited { .. } | AppError::TooMany { .. } => "Too many requests",
             AppError::Unavailable { .. } => "Service unavailable",
+            AppError::RequestTimeout { .. } => "Request timeout",
             AppError::Internal(_) => "Internal server error",
         }
     }
@@ -159,6 +164,7 @@ impl AppError {
             | AppError::Conflict { detail, .. }
             | AppError::InvalidToken { detail, .. }
             | AppError::TooMany { detail, .. }
+            | AppError::RequestTimeout { detail, .. }
             | AppError::Unavailable { detail, .. } => detail.clone(),
             AppError::NotFound => "There is nothing here, or it is not visible to you.".into(),
             AppError::MethodNotAllowed => "This route does not accept that method.".into(),
@@ -207,6 +213,7 @@ impl ResponseError for AppError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

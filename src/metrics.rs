@@ -19,6 +19,19 @@ struct Histogram {
     count: u64,
 }
 
+/// The `method` label: one of the RFC 9110 methods, or `other` — any client can send any
+/// token as a method, and each new label would be a new series kept forever.
+pub fn method_label(method: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| **k == method)
+        .copied()
+        .unwrap_or("other")
+}
+
 #[derive(Default)]
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
@@ -53,7 +66,7 @@ impl Metrics {
     pub fn observe_request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
         {
             let mut m = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-            *m.entry((route.to_string(), method.to_string(), status))
+            *m.entry((route.to_string(), method_label(method).to_string(), status))
                 .or_default() += 1;
         }
         let secs = elapsed.as_secs_f64();

@@ -144,6 +144,10 @@ impl Application {
         let data = web::Data::new(state.clone());
         let live_data = web::Data::new(live.clone());
         let send_buffer = settings.tcp_send_buffer;
+        let peers = crate::api::guard::Peers::new(
+            settings.http.max_connections_per_peer,
+            settings.trusted_proxies.clone(),
+        );
         let mut server = HttpServer::new(move || {
             let metrics = data.metrics.clone();
             App::new()
@@ -152,13 +156,14 @@ impl Application {
                 .app_data(ladder.clone())
                 .configure(crate::api::configure)
                 .default_service(web::to(crate::api::not_found))
+                .wrap(actix_web::middleware::from_fn(crate::api::guard::guard))
                 .wrap(security_headers())
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let route = req
                         .match_pattern()
                         .unwrap_or_else(|| "unmatched".to_string());
-                    let method = req.method().to_string();
+                    let method = crate::metrics::method_label(req.method().as_str());
                     let metrics = metrics.clone();
                     let fut = srv.call(req);
                     async move {
@@ -179,9 +184,12 @@ impl Application {
                 })
         })
         // Small frames must not wait ~40 ms for a delayed ACK (Nagle): actix does not set it.
-        .on_connect(move |conn, _ext| {
+        .on_connect(move |conn, ext| {
             if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
                 let _ = tcp.set_nodelay(true);
+                if let Ok(peer) = tcp.peer_addr() {
+                    ext.insert(peers.admit(peer.ip()));
+                }
                 if let Some(n) = send_buffer {
                     let _ = socket2::SockRef::from(tcp).set_send_buffer_size(n);
                 }
@@ -190,6 +198,8 @@ impl Application {
         .listen(listener)
         .map_err(|e| StartupError::Bind(settings.bind.to_string(), e))?
         .worker_max_blocking_threads(max_blocking_threads(&settings))
+        .client_request_timeout(settings.http.header_timeout)
+        .client_disconnect_timeout(std::time::Duration::from_secs(1))
         .disable_signals()
         .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if let Some(n) = settings.http_workers {

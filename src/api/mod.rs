@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod alerts;
 pub mod auth;
+pub mod guard;
 pub mod holds;
 pub mod matching;
 pub mod me;
@@ -297,19 +298,26 @@ pub fn route_list() -> Vec<(String, String)> {
 
 /// Registers the table, one resource per path, each answering 405 to other methods.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let mut by_path: Vec<(&'static str, Vec<Route>)> = Vec::new();
+    let mut by_path: Vec<(&'static str, Vec<Route>, Vec<Method>)> = Vec::new();
     for d in route_table() {
-        match by_path.iter_mut().find(|(p, _)| *p == d.path) {
-            Some((_, routes)) => routes.push(d.route),
-            None => by_path.push((d.path, vec![d.route])),
+        match by_path.iter_mut().find(|(p, _, _)| *p == d.path) {
+            Some((_, routes, methods)) => {
+                routes.push(d.route);
+                methods.push(d.method);
+            }
+            None => by_path.push((d.path, vec![d.route], vec![d.method])),
         }
     }
-    for (path, routes) in by_path {
+    for (path, routes, methods) in by_path {
         let mut res = web::resource(path);
         for route in routes {
             res = res.route(route);
         }
-        cfg.service(res.default_service(web::to(method_not_allowed)));
+        let allow = allow_header(&methods);
+        cfg.service(res.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { method_not_allowed(allow) }
+        })));
     }
     cfg.app_data(json_config())
         .app_data(web::PathConfig::default().error_handler(path_error))
@@ -347,8 +355,10 @@ fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
     AppError::NotFound.into()
 }
 
+/// Every route's query string answers the same way as the routes' own checks: 422
+/// `invalid_query` (an unknown, repeated or undecodable parameter), never serde's 400.
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    AppError::bad_request(
+    AppError::validation(
         "invalid_query",
         format!("The query string is not valid: {err}"),
     )
@@ -360,9 +370,19 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-/// Known route, other method.
-pub async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
+/// Known route, other method: 405 with the `Allow` header RFC 9110 §15.5.6 requires.
+fn method_not_allowed(allow: String) -> HttpResponse {
+    let mut res = actix_web::ResponseError::error_response(&AppError::MethodNotAllowed);
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    res
+}
+
+/// `GET, POST`: a path's methods, in the table's order.
+fn allow_header(methods: &[Method]) -> String {
+    let names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+    names.join(", ")
 }
 
 /// A JSON response with an explicit charset.

@@ -202,6 +202,7 @@ impl Settings {
         let alerts =
             AlertSettings::read(&var, environment == Environment::Production, &mut problems);
         let personal_info_policy = PersonalInfoPolicy::read(&var, &mut problems);
+        let http = super::HttpLimits::read(&var, &mut problems);
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -242,6 +243,7 @@ impl Settings {
             shifts,
             alerts,
             personal_info_policy,
+            http,
         };
         settings.self_check()?;
         Ok(settings)

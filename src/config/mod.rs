@@ -37,6 +37,9 @@
 //! | `KINDRED_ESCALATION_WEBHOOK_URL` | unset | a paging webhook POSTed at each escalation level |
 //! | `KINDRED_ESCALATION_WEBHOOK_SECRET` | unset | HMAC-SHA256 key of the webhook's `X-Kindred-Signature`, ≥ 32 bytes; required with the URL |
 //! | `KINDRED_PERSONAL_INFO_POLICY` | `warn` | a message that looks like it shares a phone number, email, handle or link: `warn` delivers it and tells the writer alone; `hold` holds it for moderator review |
+//! | `KINDRED_HEADER_TIMEOUT_SECS` | `5` | time to send the request line and headers; then 408 and the connection closes (1–60) |
+//! | `KINDRED_BODY_TIMEOUT_SECS` | `10` | time to send the whole body after the headers; then 408 `body_timeout` and the connection closes (1–300) |
+//! | `KINDRED_MAX_CONNECTIONS_PER_PEER` | `64` | open connections from one address (trusted proxies are not capped); a request on one more gets 429 `too_many_connections` |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
@@ -45,6 +48,7 @@ mod alerts;
 mod database_url;
 mod dev_secret;
 mod env;
+mod http;
 mod matching;
 mod personal_info;
 mod rate_limits;
@@ -63,6 +67,7 @@ use crate::auth::password::PasswordParams;
 
 pub use alerts::AlertSettings;
 pub use database_url::DatabaseUrl;
+pub use http::HttpLimits;
 pub use matching::MatchSettings;
 pub use personal_info::PersonalInfoPolicy;
 pub use rate_limits::RateLimits;
@@ -144,6 +149,9 @@ pub struct Settings {
     /// Messages with personal information: warn the writer or hold for review
     /// (`KINDRED_PERSONAL_INFO_POLICY`).
     pub personal_info_policy: PersonalInfoPolicy,
+    /// Header and body deadlines, connections per peer (`KINDRED_HEADER_TIMEOUT_SECS`,
+    /// `KINDRED_BODY_TIMEOUT_SECS`, `KINDRED_MAX_CONNECTIONS_PER_PEER`).
+    pub http: HttpLimits,
 }
 
 /// All problems found in the environment, each naming its variable.

@@ -311,7 +311,7 @@ async fn a_verification_link_works_once_and_for_a_day(app: TestApp) {
     let second = app
         .post("/api/v1/auth/verify-email", &json!({"token": token}))
         .await;
-    assert_problem(second, 400, "invalid_email_token").await;
+    assert_problem(second, 400, "invalid_token").await;
 
     let late = app
         .register("late@example.org", "a calm river at dawn", "Late")
@@ -321,13 +321,13 @@ async fn a_verification_link_works_once_and_for_a_day(app: TestApp) {
     let resp = app
         .post("/api/v1/auth/verify-email", &json!({"token": late}))
         .await;
-    assert_problem(resp, 400, "invalid_email_token").await;
+    assert_problem(resp, 400, "invalid_token").await;
 
     for junk in ["", "short", "' OR 1=1--", &"A".repeat(43)] {
         let resp = app
             .post("/api/v1/auth/verify-email", &json!({"token": junk}))
             .await;
-        assert_problem(resp, 400, "invalid_email_token").await;
+        assert_problem(resp, 400, "invalid_token").await;
     }
 }
 both_backends!(a_verification_link_works_once_and_for_a_day);

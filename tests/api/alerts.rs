@@ -525,7 +525,8 @@ async fn the_queue_shows_open_red_first_with_its_context_and_pages_by_cursor(
         let r = app
             .get_auth(&format!("/api/v1/moderation/alerts?{q}"), &mo.access)
             .await;
-        assert_problem(r, 400, code).await;
+        let status = if code == "invalid_query" { 422 } else { 400 };
+        assert_problem(r, status, code).await;
     }
 }
 with_desk!(the_queue_shows_open_red_first_with_its_context_and_pages_by_cursor);

@@ -457,7 +457,7 @@ async fn the_queue_orders_by_severity_then_age_and_pages(app: TestApp) {
     .await;
     assert_problem(
         app.get_auth(&format!("{QUEUE}?sort=new"), &mo.access).await,
-        400,
+        422,
         "invalid_query",
     )
     .await;

@@ -87,12 +87,8 @@ pub async fn confirm_password_reset(
     password: &str,
 ) -> Result<(), AppError> {
     let password = field(Password::new_secret(password))?;
-    let invalid = || {
-        AppError::invalid_token(
-            "invalid_email_token",
-            "This link is invalid, used or expired.",
-        )
-    };
+    let invalid =
+        || AppError::invalid_token("invalid_token", "This link is invalid, used or expired.");
     if !tokens::looks_like_opaque_token(token) {
         return Err(invalid());
     }

@@ -95,12 +95,8 @@ pub async fn register(
 
 /// `POST /auth/verify-email`.
 pub async fn verify_email(state: &AppState, token: &str) -> Result<UserSummary, AppError> {
-    let invalid = || {
-        AppError::invalid_token(
-            "invalid_email_token",
-            "This link is invalid, used or expired.",
-        )
-    };
+    let invalid =
+        || AppError::invalid_token("invalid_token", "This link is invalid, used or expired.");
     if !tokens::looks_like_opaque_token(token) {
         return Err(invalid());
     }
