@@ -202,6 +202,7 @@ impl Settings {
         let alerts =
             AlertSettings::read(&var, environment == Environment::Production, &mut problems);
         let personal_info_policy = PersonalInfoPolicy::read(&var, &mut problems);
+        let ws_preauth = super::PreAuthLimits::read(&var, &mut problems);
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -242,6 +243,7 @@ impl Settings {
             shifts,
             alerts,
             personal_info_policy,
+            ws_preauth,
         };
         settings.self_check()?;
         Ok(settings)

@@ -37,6 +37,8 @@
 //! | `KINDRED_ESCALATION_WEBHOOK_URL` | unset | a paging webhook POSTed at each escalation level |
 //! | `KINDRED_ESCALATION_WEBHOOK_SECRET` | unset | HMAC-SHA256 key of the webhook's `X-Kindred-Signature`, ≥ 32 bytes; required with the URL |
 //! | `KINDRED_PERSONAL_INFO_POLICY` | `warn` | a message that looks like it shares a phone number, email, handle or link: `warn` delivers it and tells the writer alone; `hold` holds it for moderator review |
+//! | `KINDRED_WS_PREAUTH_PER_ADDRESS` | `16` | websockets from one client address that may wait to authenticate at once; one more is refused with 429 |
+//! | `KINDRED_WS_PREAUTH_TOTAL` | `1024` | websockets that may wait to authenticate at once in all; one more is refused with 503 |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
@@ -50,6 +52,7 @@ mod personal_info;
 mod rate_limits;
 mod reports;
 mod shifts;
+mod ws_preauth;
 
 #[cfg(test)]
 mod tests;
@@ -68,6 +71,7 @@ pub use personal_info::PersonalInfoPolicy;
 pub use rate_limits::RateLimits;
 pub use reports::ReportSettings;
 pub use shifts::ShiftSettings;
+pub use ws_preauth::PreAuthLimits;
 
 /// Where the development JWT secret is kept when `KINDRED_JWT_SECRET` is unset.
 pub const DEV_SECRET_FILE: &str = "data/jwt_secret";
@@ -144,6 +148,8 @@ pub struct Settings {
     /// Messages with personal information: warn the writer or hold for review
     /// (`KINDRED_PERSONAL_INFO_POLICY`).
     pub personal_info_policy: PersonalInfoPolicy,
+    /// Websockets waiting to authenticate, per address and in all (`KINDRED_WS_PREAUTH_*`).
+    pub ws_preauth: PreAuthLimits,
 }
 
 /// All problems found in the environment, each naming its variable.

@@ -34,3 +34,4 @@ mod reports;
 mod sessions;
 mod tick;
 mod volunteers;
+mod ws_abuse;
