@@ -203,6 +203,7 @@ impl Settings {
             AlertSettings::read(&var, environment == Environment::Production, &mut problems);
         let personal_info_policy = PersonalInfoPolicy::read(&var, &mut problems);
         let http = super::HttpLimits::read(&var, &mut problems);
+        let ws_preauth = super::PreAuthLimits::read(&var, &mut problems);
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -244,6 +245,7 @@ impl Settings {
             alerts,
             personal_info_policy,
             http,
+            ws_preauth,
         };
         settings.self_check()?;
         Ok(settings)

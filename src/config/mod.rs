@@ -40,6 +40,8 @@
 //! | `KINDRED_HEADER_TIMEOUT_SECS` | `5` | time to send the request line and headers; then 408 and the connection closes (1–60) |
 //! | `KINDRED_BODY_TIMEOUT_SECS` | `10` | time to send the whole body after the headers; then 408 `body_timeout` and the connection closes (1–300) |
 //! | `KINDRED_MAX_CONNECTIONS_PER_PEER` | `64` | open connections from one address (trusted proxies are not capped); a request on one more gets 429 `too_many_connections` |
+//! | `KINDRED_WS_PREAUTH_PER_ADDRESS` | `16` | websockets from one client address that may wait to authenticate at once; one more is refused with 429 |
+//! | `KINDRED_WS_PREAUTH_TOTAL` | `1024` | websockets that may wait to authenticate at once in all; one more is refused with 503 |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 //!
 //! Nothing here is a global: `Settings` travels in `AppState`, so tests build their own.
@@ -54,6 +56,7 @@ mod personal_info;
 mod rate_limits;
 mod reports;
 mod shifts;
+mod ws_preauth;
 
 #[cfg(test)]
 mod tests;
@@ -73,6 +76,7 @@ pub use personal_info::PersonalInfoPolicy;
 pub use rate_limits::RateLimits;
 pub use reports::ReportSettings;
 pub use shifts::ShiftSettings;
+pub use ws_preauth::PreAuthLimits;
 
 /// Where the development JWT secret is kept when `KINDRED_JWT_SECRET` is unset.
 pub const DEV_SECRET_FILE: &str = "data/jwt_secret";
@@ -152,6 +156,8 @@ pub struct Settings {
     /// Header and body deadlines, connections per peer (`KINDRED_HEADER_TIMEOUT_SECS`,
     /// `KINDRED_BODY_TIMEOUT_SECS`, `KINDRED_MAX_CONNECTIONS_PER_PEER`).
     pub http: HttpLimits,
+    /// Websockets waiting to authenticate, per address and in all (`KINDRED_WS_PREAUTH_*`).
+    pub ws_preauth: PreAuthLimits,
 }
 
 /// All problems found in the environment, each naming its variable.

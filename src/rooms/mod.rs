@@ -39,6 +39,8 @@ use crate::state::AppState;
 pub struct Live {
     hub: Arc<Hub>,
     writer: MessageWriter,
+    /// Websockets not authenticated yet (`ws::waiting`).
+    waiting: Arc<ws::Waiting>,
 }
 
 impl Live {
@@ -47,7 +49,14 @@ impl Live {
     pub fn new(queue: usize, max_per_user: usize) -> (Live, tokio::sync::mpsc::Receiver<SendCmd>) {
         let (writer, rx) = MessageWriter::channel();
         let hub = Arc::new(Hub::new(queue, max_per_user, protocol::presence_frame));
-        (Live { hub, writer }, rx)
+        (
+            Live {
+                hub,
+                writer,
+                waiting: Arc::default(),
+            },
+            rx,
+        )
     }
 
     /// The group-commit writer's task: runs until `shutdown`, then drains its queue.

@@ -38,3 +38,4 @@ mod slow_clients;
 mod tick;
 mod volunteers;
 mod ws_flood;
+mod ws_abuse;

@@ -33,9 +33,14 @@ pub(super) async fn close_now(session: Session, kind: CloseKind) {
 
 pub(super) fn classify(e: &actix_ws::ProtocolError) -> CloseKind {
     use actix_ws::ProtocolError as P;
+    if let Some(kind) = super::guard::refusal(e) {
+        return kind;
+    }
     match e {
         P::Overflow => CloseKind::TooBig,
         P::Io(io) if io.to_string().contains("continuation size") => CloseKind::TooBig,
+        // actix-http reports RSV bits as invalid data too (the guard refuses them first).
+        P::Io(io) if io.to_string().contains("reserved bits") => CloseKind::Protocol,
         P::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => CloseKind::InvalidUtf8,
         _ => CloseKind::Protocol,
     }

@@ -1,10 +1,13 @@
 //! One websocket per client: `GET /api/v1/ws`.
 //!
-//! Before the upgrade: the `Origin` (when a browser sends one) must be in
+//! Before the upgrade: the `Origin` (when a browser sends one, and only one) must be in
 //! `KINDRED_ALLOWED_ORIGINS` (403, cross-site websocket hijacking), a Bearer token if present
 //! must be valid (401), and the person may not already have `KINDRED_WS_MAX_PER_USER` sockets
 //! open (429). Browsers, which cannot set headers on a websocket, send `{"type":"auth"}` as
 //! their first frame within `ws_auth_timeout` instead; a token never travels in the URL.
+//! Such sockets are capped while they wait, per address and in all (`waiting`: 429, 503).
+//! Every byte from the client passes the frame guard (`guard`) before actix-ws buffers it:
+//! a frame declaring more than the limit is refused from its header.
 //!
 //! Each connection runs two tasks. The reader parses client frames, checks membership and
 //! rate limits, and hands sends to the group-commit writer. The outbound task drains the
@@ -18,8 +21,12 @@
 //! client fell too far behind; reconnect and resume).
 
 mod close;
+mod guard;
 mod outbound;
 mod reader;
+mod waiting;
+
+pub use waiting::Waiting;
 
 use std::collections::HashMap;
 
@@ -33,7 +40,7 @@ use super::protocol::{
 };
 use super::sync;
 use crate::auth::AuthUser;
-use crate::auth::extractors::{authenticate, bearer};
+use crate::auth::extractors::{ClientAddr, authenticate, bearer};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::moderation::coverage::{self, Coverage};
@@ -47,33 +54,28 @@ use reader::Reader;
 pub async fn upgrade(
     req: HttpRequest,
     body: web::Payload,
+    addr: ClientAddr,
     state: web::Data<AppState>,
     live: web::Data<Live>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(origin) = req.headers().get(header::ORIGIN) {
-        let allowed = origin
-            .to_str()
-            .ok()
-            .and_then(normalise_origin)
-            .is_some_and(|o| state.settings.allowed_origins.contains(&o));
-        if !allowed {
-            tracing::warn!(
-                event = "ws_origin_refused",
-                "websocket upgrade from an origin not allowed"
-            );
-            return Err(AppError::forbidden(
-                "origin_not_allowed",
-                "This origin may not open a Kindred websocket.",
-            ));
-        }
-    }
+    check_origin(&req, &state.settings.allowed_origins)?;
+    // Without a token in the header the socket waits for its first frame: count it.
+    let token = bearer(&req);
+    let ticket = match token {
+        Some(_) => None,
+        None => Some(live.waiting.enter(addr.0, &state.settings.ws_preauth)?),
+    };
+    // Every byte from the client passes the frame guard before actix-ws buffers it.
+    let body = guard::guarded(&req, body, MAX_FRAME_BYTES)
+        .await
+        .map_err(|e| AppError::internal(std::io::Error::other(e.to_string())))?;
     let (response, session, stream) = actix_ws::handle(&req, body).map_err(|_| {
         AppError::bad_request(
             "not_a_websocket",
             "GET /api/v1/ws must be a websocket upgrade request.",
         )
     })?;
-    let pre = match bearer(&req) {
+    let pre = match token {
         Some(token) => {
             let who = authenticate(&state, &token).await?;
             if live.hub.connections_of(&who.id) >= state.settings.ws_max_per_user {
@@ -95,10 +97,37 @@ pub async fn upgrade(
         live.get_ref().clone(),
         session,
         stream,
-        pre,
+        pre.ok_or(ticket),
         hold,
     ));
     Ok(response)
+}
+
+/// The `Origin` (when a browser sends one) must be in `KINDRED_ALLOWED_ORIGINS`: 403
+/// otherwise (cross-site websocket hijacking). More than one is refused too: which one would
+/// a proxy or the browser have meant?
+fn check_origin(req: &HttpRequest, allowed: &[String]) -> Result<(), AppError> {
+    let mut origins = req.headers().get_all(header::ORIGIN);
+    let Some(origin) = origins.next() else {
+        return Ok(());
+    };
+    let ok = origins.next().is_none()
+        && origin
+            .to_str()
+            .ok()
+            .and_then(normalise_origin)
+            .is_some_and(|o| allowed.contains(&o));
+    if ok {
+        return Ok(());
+    }
+    tracing::warn!(
+        event = "ws_origin_refused",
+        "websocket upgrade from an origin not allowed"
+    );
+    Err(AppError::forbidden(
+        "origin_not_allowed",
+        "This origin may not open a Kindred websocket.",
+    ))
 }
 
 fn too_many() -> AppError {
@@ -189,18 +218,23 @@ async fn connection(
     live: Live,
     mut session: Session,
     mut stream: AggregatedMessageStream,
-    pre: Option<AuthUser>,
+    pre: Result<AuthUser, Option<waiting::Ticket>>,
     hold: bool,
 ) {
     let who = match pre {
-        Some(w) => w,
-        None => match Box::pin(first_frame_auth(&state, &mut stream)).await {
-            Ok(w) => w,
-            Err(kind) => {
-                tracing::info!(event = "ws_auth_failed", reason = ?kind, "websocket closed before authentication");
-                return close_now(session, kind).await;
+        Ok(w) => w,
+        Err(ticket) => {
+            let judged = Box::pin(first_frame_auth(&state, &mut stream)).await;
+            // Authenticated or not, the socket no longer waits.
+            drop(ticket);
+            match judged {
+                Ok(w) => w,
+                Err(kind) => {
+                    tracing::info!(event = "ws_auth_failed", reason = ?kind, "websocket closed before authentication");
+                    return close_now(session, kind).await;
+                }
             }
-        },
+        }
     };
     // A staff session signed in without a second factor is a plain member connection.
     let moderator = who.role.at_least(Role::Moderator)
