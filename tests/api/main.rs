@@ -32,5 +32,6 @@ mod readme;
 mod realtime;
 mod reports;
 mod sessions;
+mod text;
 mod tick;
 mod volunteers;
