@@ -8,6 +8,7 @@ pub mod language;
 pub mod language_names;
 pub mod password;
 pub mod role;
+pub mod text;
 pub mod time;
 
 pub use display_name::DisplayName;

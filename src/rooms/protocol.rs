@@ -342,8 +342,12 @@ pub fn presence_frame(room_id: &str, user_id: &str, online: bool) -> ByteString 
     .encode()
 }
 
-/// Checks a body: 1..=4000 characters after trimming, no NUL (PostgreSQL text cannot hold it).
-/// Returns the trimmed body.
+/// Checks a body: 1..=4000 characters after trimming, no NUL (PostgreSQL text cannot hold it),
+/// no explicit bidi embedding, override or isolate character (`domain::text`: they make
+/// others read the text in another order than it was written, as in display names, and are
+/// refused with `invalid_body` rather than silently stripped, so the writer sees why).
+/// Joiners, variation selectors and the LRM/RLM/ALM marks stay: emoji and right-to-left
+/// writing need them. Returns the trimmed body.
 pub fn validate_body(body: &str) -> Result<&str, &'static str> {
     let t = body.trim();
     if t.is_empty() {
@@ -354,6 +358,11 @@ pub fn validate_body(body: &str) -> Result<&str, &'static str> {
     }
     if t.contains('\0') {
         return Err("The message contains a NUL character.");
+    }
+    if t.chars()
+        .any(crate::domain::text::is_explicit_bidi_formatting)
+    {
+        return Err("The message contains a right-to-left or left-to-right override character.");
     }
     Ok(t)
 }
@@ -438,6 +447,48 @@ mod tests {
         assert!(validate_client_id("").is_err());
         assert!(validate_client_id(&"x".repeat(65)).is_err());
         assert!(validate_client_id("a\nb").is_err());
+    }
+
+    /// Issue 12, finding 8: bidi overrides pass in bodies though names refuse them.
+    #[test]
+    fn bodies_refuse_bidi_overrides_and_keep_joiners_and_marks() {
+        for bad in [
+            "abc\u{202E}def",
+            "\u{202E}gnp.exe",
+            "pay \u{202D}100\u{202C}",
+            "x\u{2066}y\u{2069}",
+            "\u{2067}\u{2068}hi",
+            "a\u{202A}b\u{202B}c",
+        ] {
+            assert!(validate_body(bad).is_err(), "accepted {bad:?}");
+        }
+        for ok in [
+            "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}", // family emoji (ZWJ)
+            "\u{2764}\u{FE0F}",                            // heart with a variation selector
+            "\u{645}\u{200C}\u{6CC}\u{200F} ok",           // ZWNJ and RLM in Persian
+            "\u{5E9}\u{5DC}\u{5D5}\u{5DD} \u{200E}42",     // Hebrew with LRM
+        ] {
+            assert_eq!(validate_body(ok), Ok(ok));
+        }
+    }
+
+    proptest::proptest! {
+        /// A body is accepted exactly when, trimmed, it is 1..=4000 characters with no NUL and
+        /// no explicit bidi control, and what comes back is the trimmed text.
+        #[test]
+        fn validate_body_is_trim_then_rules(raw in "\\PC{0,60}|[ \\t\\n\\u{202A}-\\u{202E}\\u{2066}-\\u{2069}a\\u{0}]{0,12}") {
+            let t = raw.trim();
+            let ok = !t.is_empty()
+                && !t.contains('\0')
+                && !t.chars().any(crate::domain::text::is_explicit_bidi_formatting);
+            match validate_body(&raw) {
+                Ok(b) => {
+                    proptest::prop_assert!(ok);
+                    proptest::prop_assert_eq!(b, t);
+                }
+                Err(_) => proptest::prop_assert!(!ok),
+            }
+        }
     }
 
     #[test]

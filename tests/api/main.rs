@@ -35,6 +35,7 @@ mod realtime;
 mod reports;
 mod sessions;
 mod slow_clients;
+mod text;
 mod tick;
 mod volunteers;
 mod ws_flood;
