@@ -38,5 +38,5 @@ mod slow_clients;
 mod text;
 mod tick;
 mod volunteers;
-mod ws_flood;
 mod ws_abuse;
+mod ws_flood;
