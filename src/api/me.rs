@@ -22,6 +22,7 @@ pub struct ChangePasswordRequest {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckInRequest {
+    #[serde(deserialize_with = "crate::domain::whole::list_of_options")]
     pub answers: Vec<Option<i64>>,
 }
 

@@ -47,14 +47,22 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::r2d2::Error> {
             })?;
             let mut c =
                 SqliteConnection::establish(path).map_err(diesel::r2d2::Error::ConnectionError)?;
+            // busy_timeout first: switching to WAL needs a lock, and a connection opened while
+            // another holds it should wait for it rather than fail at once (seen in the kill -9
+            // loop as a rare "database is locked" right after a restart).
+            // Keep the literal in step with SQLITE_BUSY_TIMEOUT_MS (a test reads it back).
+            diesel::connection::SimpleConnection::batch_execute(
+                &mut c,
+                "PRAGMA busy_timeout = 5000;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
             // journal_mode answers with a row, so it goes through a query, not batch_execute.
             diesel::sql_query("PRAGMA journal_mode = WAL")
                 .execute(&mut c)
                 .map_err(diesel::r2d2::Error::QueryError)?;
             diesel::connection::SimpleConnection::batch_execute(
                 &mut c,
-                // Keep the literal in step with SQLITE_BUSY_TIMEOUT_MS (a test reads it back).
-                "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;",
+                "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
             Ok(DbConn::Sqlite(c))

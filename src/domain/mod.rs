@@ -10,6 +10,7 @@ pub mod password;
 pub mod role;
 pub mod text;
 pub mod time;
+pub mod whole;
 
 pub use display_name::DisplayName;
 pub use email::Email;

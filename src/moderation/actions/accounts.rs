@@ -29,6 +29,7 @@ pub struct WarnRequest {
 #[serde(deny_unknown_fields)]
 pub struct SuspendRequest {
     pub reason: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::whole::option")]
     pub days: Option<i64>,
     pub category: Option<String>,
 }

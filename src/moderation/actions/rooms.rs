@@ -18,6 +18,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct MuteRequest {
     pub reason: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::whole::option")]
     pub minutes: Option<i64>,
 }
 
