@@ -170,7 +170,7 @@ impl Application {
                         let res = fut.await?;
                         let status = res.status().as_u16();
                         let elapsed = started.elapsed();
-                        metrics.observe_request(&route, &method, status, elapsed);
+                        metrics.observe_request(&route, method, status, elapsed);
                         tracing::info!(
                             target: "kindred::http",
                             method = %method,

@@ -33,9 +33,7 @@ impl Visitor<'_> for WholeVisitor {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Whole, E> {
         // -2^63 ..= 2^63 - 1; every integral f64 in [-2^63, 2^63) converts exactly.
-        if v.fract() == 0.0
-            && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&v)
-        {
+        if v.fract() == 0.0 && (-(2f64.powi(63))..2f64.powi(63)).contains(&v) {
             Ok(Whole(v as i64))
         } else {
             Err(E::invalid_type(de::Unexpected::Float(v), &self))

@@ -382,7 +382,7 @@ async fn unauthenticated_sockets_are_capped_per_address() {
     for _ in 0..16 {
         waiting.push(upgrade(app.port, None, &[]).await.expect("under the cap"));
     }
-    let (status, body) = upgrade(app.port, None, &[]).await.err().expect("refused");
+    let (status, body) = upgrade(app.port, None, &[]).await.expect_err("refused");
     assert_eq!(status, 429, "{body}");
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap()["code"],
